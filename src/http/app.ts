@@ -1,0 +1,26 @@
+import express, { type Express } from 'express';
+import type { AppContext } from '../context.js';
+import { errorHandler, notFound } from './errors.js';
+import { requestContext } from './request-id.js';
+import { healthRoutes } from './routes/health.js';
+import { securityHeaders } from './security.js';
+
+/** Builds the express app: request context, security headers, JSON bodies, each domain's routes, errors. */
+export function createApp(ctx: AppContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.set('query parser', 'simple');
+  app.use(requestContext(ctx.logger, ctx.newId));
+  app.use(securityHeaders(ctx.config));
+  app.use(
+    express.json({ limit: ctx.config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }),
+  );
+  app.use(express.urlencoded({ extended: false, limit: ctx.config.bodyLimitBytes }));
+
+  app.use(healthRoutes(ctx));
+
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

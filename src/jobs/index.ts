@@ -1,0 +1,2 @@
+export { claim, enqueue, type Job, markDone, markFailed, type NewJob } from './queue.js';
+export { createWorker, type JobHandler, type Worker, type WorkerOptions } from './worker.js';

@@ -1,0 +1,127 @@
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { type Clock, type NewId, randomId, systemClock } from './clock.js';
+import type { Config } from './config.js';
+import type { AppContext } from './context.js';
+import { createApp } from './http/app.js';
+import { createLogger, type Logger } from './log.js';
+import { resolveSecret } from './secrets.js';
+import {
+  createPool,
+  type EmbeddedPostgres,
+  migrate,
+  type Pool,
+  readMigrations,
+  startEmbeddedPostgres,
+} from './store/index.js';
+
+export interface Database {
+  pool: Pool;
+  embedded: EmbeddedPostgres | undefined;
+  close(): Promise<void>;
+}
+
+/** Connects to DATABASE_URL, or starts the embedded PostgreSQL under DATA_DIR when it is unset. */
+export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
+  let embedded: EmbeddedPostgres | undefined;
+  let url = config.databaseUrl;
+  if (url === undefined) {
+    const started = Date.now();
+    embedded = await startEmbeddedPostgres({
+      dataDir: path.join(config.dataDir, 'postgres'),
+      onLog: (message) => logger.debug({ postgres: message.trim() }, 'embedded postgres'),
+    });
+    url = embedded.url;
+    logger.info({ dataDir: embedded.dataDir, ms: Date.now() - started }, 'embedded PostgreSQL started');
+  }
+  const pool = createPool({ connectionString: url, max: config.dbPoolMax }, (error) =>
+    logger.warn({ err: error }, 'idle database connection failed'),
+  );
+  return {
+    pool,
+    embedded,
+    async close() {
+      await pool.end().catch(() => {});
+      await embedded?.stop();
+    },
+  };
+}
+
+export interface RunningLaurel {
+  readonly url: string;
+  readonly ctx: AppContext;
+  readonly server: Server;
+  /** Stops accepting, drains in-flight requests (up to SHUTDOWN_GRACE_MS), closes the pool and PostgreSQL. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  clock?: Clock;
+  newId?: NewId;
+  logger?: Logger;
+}
+
+/** Records this installation's id once; it survives restarts with the data. */
+async function recordInstance(pool: Pool, newId: NewId): Promise<string> {
+  await pool.query('INSERT INTO instance (id) VALUES ($1) ON CONFLICT (singleton) DO NOTHING', [newId()]);
+  const { rows } = await pool.query<{ id: string }>('SELECT id FROM instance');
+  return rows[0]!.id;
+}
+
+/**
+ * Starts Laurel: secret, database (embedded or DATABASE_URL), migrations, HTTP server.
+ * @throws AppError ERR_EMBEDDED_POSTGRES, ERR_MIGRATION_FAILED, ERR_DB_UNAVAILABLE.
+ */
+export async function startLaurel(config: Config, options: StartOptions = {}): Promise<RunningLaurel> {
+  const started = Date.now();
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const newId = options.newId ?? randomId;
+  const secret = await resolveSecret(config);
+  const db = await openDatabase(config, logger);
+  try {
+    const migrations = await readMigrations();
+    const applied = await migrate(db.pool, migrations);
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    const instance = await recordInstance(db.pool, newId);
+    const ctx: AppContext = {
+      config,
+      pool: db.pool,
+      logger,
+      clock: options.clock ?? systemClock,
+      newId,
+      secret,
+      migrations,
+    };
+    const app = createApp(ctx);
+    const server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
+    });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    logger.info({ url, publicUrl: config.publicUrl, instance, ms: Date.now() - started }, 'Laurel is ready');
+
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      ctx,
+      server,
+      close: () => {
+        closing ??= (async () => {
+          const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+          server.closeIdleConnections();
+          const timer = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
+          await drained;
+          clearTimeout(timer);
+          await db.close();
+          logger.info('Laurel stopped');
+          logger.flush();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}

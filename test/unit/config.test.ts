@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import { loadConfig, settings } from '../../src/config.js';
+import type { AppError } from '../../src/errors.js';
+
+function configError(env: Record<string, string>): AppError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    return error as AppError;
+  }
+  throw new Error('expected loadConfig to throw');
+}
+
+describe('loadConfig', () => {
+  it('gives working defaults for the embedded mode', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.publicUrl).toBe('http://localhost:3000');
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.dataDir).toMatch(/\/data$/);
+    expect(config.logLevel).toBe('info');
+    expect(config.frameAncestors).toContain("'self'");
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads every key', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      PUBLIC_URL: 'https://badges.example.edu/',
+      DATABASE_URL: 'postgres://u@db:5432/laurel',
+      DATA_DIR: '/var/lib/laurel',
+      LOG_LEVEL: 'debug',
+      LAUREL_SECRET: 'x'.repeat(32),
+      FRAME_ANCESTORS: 'https://moodle.example.edu https://canvas.example.edu',
+      NODE_ENV: 'production',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      publicUrl: 'https://badges.example.edu',
+      databaseUrl: 'postgres://u@db:5432/laurel',
+      dataDir: '/var/lib/laurel',
+      logLevel: 'debug',
+      frameAncestors: ['https://moodle.example.edu', 'https://canvas.example.edu'],
+      production: true,
+    });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ PUBLIC_URL: 'not a url' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'ftp://x.test' }, 'PUBLIC_URL'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ LAUREL_SECRET: 'short' }, 'LAUREL_SECRET'],
+    [{ NODE_ENV: 'production' }, 'LAUREL_SECRET'],
+    [{ BODY_LIMIT_BYTES: '-1' }, 'BODY_LIMIT_BYTES'],
+  ])('fails fast on %j naming %s', (env, key) => {
+    const error = configError(env);
+    expect(error.code).toBe('ERR_CONFIG_INVALID');
+    expect(error.message.startsWith(key)).toBe(true);
+  });
+
+  it('never echoes a secret in its error', () => {
+    expect(configError({ LAUREL_SECRET: 'hunter2-secret' }).message).not.toContain('hunter2');
+    expect(configError({ DATABASE_URL: 'mysql://u:pw-secret@x' }).message).not.toContain('pw-secret');
+  });
+});
+
+describe('README configuration table', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.split('## Configuration')[1]?.split('\n## ')[0] ?? '';
+  const rows = [...section.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((match) => match[1]);
+
+  it('lists exactly the settings the loader reads, in the same order', () => {
+    expect(rows).toEqual(Object.keys(settings));
+  });
+});
