@@ -15,7 +15,9 @@ function files(dir: string): string[] {
 
 const sources = files(src).map((file) => {
   const text = readFileSync(file, 'utf8');
-  const imports = [...text.matchAll(/^\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+  const imports = [...text.matchAll(/^\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/gm)].map(
+    (m) => m[1]!,
+  );
   const dynamic = [...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]!);
   return { rel: path.relative(src, file), text, imports: [...imports, ...dynamic] };
 });
@@ -31,7 +33,9 @@ describe('architecture', () => {
   it('nothing outside http/ and the entry points imports http/', () => {
     const offenders = sources
       .filter((s) => !s.rel.startsWith('http/') && !entryPoints.has(s.rel) && !s.rel.startsWith('cli/'))
-      .flatMap((s) => s.imports.filter((i) => resolved(s.rel, i)?.startsWith('http/')).map((i) => `${s.rel} -> ${i}`));
+      .flatMap((s) =>
+        s.imports.filter((i) => resolved(s.rel, i)?.startsWith('http/')).map((i) => `${s.rel} -> ${i}`),
+      );
     expect(offenders).toEqual([]);
   });
 
@@ -43,21 +47,28 @@ describe('architecture', () => {
     expect(offenders).toEqual([]);
   });
 
-  it.each(['badges/', 'credentials/'])('%s is pure: no pg, express, process.env, clock or store', (domain) => {
-    const offenders = sources
-      .filter((s) => s.rel.startsWith(domain))
-      .flatMap((s) => {
-        const bad = s.imports.filter(
-          (i) => i === 'pg' || i === 'express' || /(^|\/)(store|http|jobs)(\/|$)/.test(resolved(s.rel, i) ?? ''),
-        );
-        if (/process\.env|new Date\(\)|Date\.now\(\)/.test(s.text)) bad.push('process.env/Date.now/new Date()');
-        return bad.map((b) => `${s.rel}: ${b}`);
-      });
-    expect(offenders).toEqual([]);
-  });
+  it.each(['badges/', 'credentials/'])(
+    '%s is pure: no pg, express, process.env, clock or store',
+    (domain) => {
+      const offenders = sources
+        .filter((s) => s.rel.startsWith(domain))
+        .flatMap((s) => {
+          const bad = s.imports.filter(
+            (i) =>
+              i === 'pg' || i === 'express' || /(^|\/)(store|http|jobs)(\/|$)/.test(resolved(s.rel, i) ?? ''),
+          );
+          if (/process\.env|new Date\(\)|Date\.now\(\)/.test(s.text))
+            bad.push('process.env/Date.now/new Date()');
+          return bad.map((b) => `${s.rel}: ${b}`);
+        });
+      expect(offenders).toEqual([]);
+    },
+  );
 
   it('only config.ts reads process.env', () => {
-    const offenders = sources.filter((s) => s.rel !== 'config.ts' && /process\.env\b/.test(s.text)).map((s) => s.rel);
+    const offenders = sources
+      .filter((s) => s.rel !== 'config.ts' && /process\.env\b/.test(s.text))
+      .map((s) => s.rel);
     expect(offenders).toEqual([]);
   });
 });
