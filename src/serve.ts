@@ -109,9 +109,12 @@ export async function startLaurel(config: Config, options: StartOptions = {}): P
       close: () => {
         closing ??= (async () => {
           const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+          // Keep-alive connections go as soon as their in-flight request is answered; the rest after the grace.
           server.closeIdleConnections();
+          const sweep = setInterval(() => server.closeIdleConnections(), 50);
           const timer = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
           await drained;
+          clearInterval(sweep);
           clearTimeout(timer);
           await db.close();
           logger.info('Laurel stopped');
