@@ -35,6 +35,14 @@ export const settings = {
     default: '10000',
     doc: 'On SIGTERM, how long in-flight requests may take before connections are closed.',
   },
+  ADMIN_TOKEN: {
+    default: '',
+    doc: 'At least 32 characters; the bearer token of the admin API (`/admin/api/*`). Unset: the admin API answers 403.',
+  },
+  OUTBOUND_ALLOW_PRIVATE: {
+    default: 'false',
+    doc: '`true` lets outbound requests (OpenID configuration, JWKS) reach private, loopback and link-local addresses: for LMSs on an internal network, development and tests.',
+  },
   NODE_ENV: { default: 'development', doc: '`production` makes `LAUREL_SECRET` required.' },
 } as const;
 
@@ -56,6 +64,8 @@ export interface Config {
   readonly dbPoolMax: number;
   readonly shutdownGraceMs: number;
   readonly production: boolean;
+  readonly adminToken: string | undefined;
+  readonly outboundAllowPrivate: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -63,7 +73,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 function invalid(key: SettingName, rule: string, value: string): never {
   throw new AppError(
     'ERR_CONFIG_INVALID',
-    `${key} ${rule} (got ${JSON.stringify(key === 'LAUREL_SECRET' || key === 'DATABASE_URL' ? '<redacted>' : value)})`,
+    `${key} ${rule} (got ${JSON.stringify(key === 'LAUREL_SECRET' || key === 'DATABASE_URL' || key === 'ADMIN_TOKEN' ? '<redacted>' : value)})`,
     {
       details: { key },
     },
@@ -124,6 +134,15 @@ export function loadConfig(env: Env = process.env): Config {
     invalid('LAUREL_SECRET', 'is required when NODE_ENV=production', '');
   }
 
+  const adminToken = read(env, 'ADMIN_TOKEN') || undefined;
+  if (adminToken !== undefined && adminToken.length < 32) {
+    invalid('ADMIN_TOKEN', 'must be at least 32 characters', adminToken);
+  }
+  const outboundAllowPrivate = read(env, 'OUTBOUND_ALLOW_PRIVATE');
+  if (outboundAllowPrivate !== 'true' && outboundAllowPrivate !== 'false') {
+    invalid('OUTBOUND_ALLOW_PRIVATE', 'must be true or false', outboundAllowPrivate);
+  }
+
   const frameAncestors = read(env, 'FRAME_ANCESTORS').split(/\s+/).filter(Boolean);
   if (frameAncestors.length === 0) invalid('FRAME_ANCESTORS', 'must list at least one source', '');
 
@@ -140,5 +159,7 @@ export function loadConfig(env: Env = process.env): Config {
     dbPoolMax: integer(env, 'DB_POOL_MAX', 1, 1000),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 0, 10 * 60 * 1000),
     production,
+    adminToken,
+    outboundAllowPrivate: outboundAllowPrivate === 'true',
   });
 }

@@ -21,6 +21,7 @@ export const redactPaths = [
   '*.token',
   'config.laurelSecret',
   'config.databaseUrl',
+  'config.adminToken',
 ];
 
 /** Structured JSON logs to stdout (or `destination`), with secrets redacted. */

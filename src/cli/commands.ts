@@ -2,6 +2,8 @@ import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
 import { openDatabase, startLaurel } from '../serve.js';
 import { migrate, readMigrations } from '../store/index.js';
+import { lrsKeysUsage, runLrsKeys } from './lrs-keys.js';
+import { keysCommand, keysUsage, platformCommand, platformUsage, withCliContext } from './lti.js';
 
 export interface Command {
   summary: string;
@@ -11,6 +13,11 @@ export interface Command {
 
 /** The `laurel` subcommands; `laurel help` lists them from here. */
 export const commands: Record<string, Command> = {
+  'lrs-keys': {
+    summary: 'Create LRS credentials (HTTP Basic key and secret) for /xapi.',
+    usage: lrsKeysUsage,
+    run: runLrsKeys,
+  },
   serve: {
     summary: 'Start the HTTP server (the default command).',
     usage:
@@ -51,5 +58,15 @@ export const commands: Record<string, Command> = {
         await db.close();
       }
     },
+  },
+  keys: {
+    summary: 'List or rotate the LTI tool keys (keys list | keys rotate).',
+    usage: keysUsage,
+    run: (args) => withCliContext((ctx) => keysCommand(ctx, args, console.log)),
+  },
+  platform: {
+    summary: 'Register an LMS by hand or list registered LMSs (platform add | platform list).',
+    usage: platformUsage,
+    run: (args) => withCliContext((ctx) => platformCommand(ctx, args, console.log)),
   },
 };

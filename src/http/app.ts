@@ -3,6 +3,10 @@ import type { AppContext } from '../context.js';
 import { errorHandler, notFound } from './errors.js';
 import { requestContext } from './request-id.js';
 import { healthRoutes } from './routes/health.js';
+import { ltiRoutes } from './routes/lti.js';
+import { ltiAdminRoutes } from './routes/lti-admin.js';
+import { ltiInstallRoutes } from './routes/lti-install.js';
+import { xapiRoutes } from './routes/xapi.js';
 import { securityHeaders } from './security.js';
 
 /** Builds the express app: request context, security headers, JSON bodies, each domain's routes, errors. */
@@ -19,6 +23,10 @@ export function createApp(ctx: AppContext): Express {
   app.use(express.urlencoded({ extended: false, limit: ctx.config.bodyLimitBytes }));
 
   app.use(healthRoutes(ctx));
+  app.use(ltiInstallRoutes(ctx));
+  app.use(ltiAdminRoutes(ctx));
+  app.use(ltiRoutes(ctx));
+  app.use(xapiRoutes(ctx));
 
   app.use(notFound);
   app.use(errorHandler);

@@ -1,2 +1,2 @@
-export { claim, enqueue, type Job, markDone, markFailed, type NewJob } from './queue.js';
+export { claim, enqueue, enqueueMany, type Job, markDone, markFailed, type NewJob } from './queue.js';
 export { createWorker, type JobHandler, type Worker, type WorkerOptions } from './worker.js';

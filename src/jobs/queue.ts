@@ -34,6 +34,29 @@ export async function enqueue(db: Queryable, job: NewJob): Promise<number | unde
   return rows[0]?.id;
 }
 
+/**
+ * Adds several jobs in one statement (same semantics as `enqueue`, one round trip); call it with the
+ * transaction's client. Returns how many were added (dedupe keys already present are skipped).
+ */
+export async function enqueueMany(db: Queryable, jobs: readonly NewJob[]): Promise<number> {
+  if (jobs.length === 0) return 0;
+  const rows = jobs.map((job) => ({
+    queue: job.queue,
+    payload: job.payload,
+    dedupe_key: job.dedupeKey ?? null,
+    run_at: job.runAt?.toISOString() ?? null,
+    max_attempts: job.maxAttempts ?? 10,
+  }));
+  const { rowCount } = await db.query(
+    `INSERT INTO jobs (queue, payload, dedupe_key, run_at, max_attempts)
+     SELECT r.queue, r.payload, r.dedupe_key, COALESCE(r.run_at, now()), r.max_attempts
+     FROM jsonb_to_recordset($1::jsonb) AS r(queue text, payload jsonb, dedupe_key text, run_at timestamptz, max_attempts int)
+     ON CONFLICT (queue, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING`,
+    [JSON.stringify(rows)],
+  );
+  return rowCount ?? 0;
+}
+
 interface JobRow {
   id: number;
   queue: string;

@@ -1,0 +1,134 @@
+import { parseArgs } from 'node:util';
+import { randomId, systemClock } from '../clock.js';
+import { loadConfig } from '../config.js';
+import type { AppContext } from '../context.js';
+import { AppError } from '../errors.js';
+import { createLogger } from '../log.js';
+import { listToolKeys, rotateToolKeys } from '../lti/keys.js';
+import { addPlatform, listPlatformsWithDeployments } from '../lti/platforms.js';
+import { resolveSecret } from '../secrets.js';
+import { openDatabase } from '../serve.js';
+import { migrate, readMigrations } from '../store/index.js';
+
+/** Where a command writes its lines (console.log in the CLI, an array in tests). */
+export type Print = (line: string) => void;
+
+/** Runs `work` with an AppContext over the configured database (migrated), then closes it. */
+export async function withCliContext(work: (ctx: AppContext) => Promise<number>): Promise<number> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const secret = await resolveSecret(config);
+  const db = await openDatabase(config, logger);
+  try {
+    const migrations = await readMigrations();
+    await migrate(db.pool, migrations);
+    return await work({
+      config,
+      pool: db.pool,
+      logger,
+      clock: systemClock,
+      newId: randomId,
+      secret,
+      migrations,
+    });
+  } finally {
+    await db.close();
+  }
+}
+
+function usageError(message: string): AppError {
+  return new AppError('ERR_VALIDATION', message);
+}
+
+export const keysUsage = `laurel keys list
+laurel keys rotate
+
+list    Every tool key with its state: pending (published, not signing yet), active (signing),
+        retiring (published until the tokens it signed have expired), retired.
+rotate  Creates a key that is published now and becomes the signing key after the publish lead
+        (two JWKS cache lifetimes); the current key stays published until its tokens have expired.`;
+
+/** `laurel keys list|rotate`. */
+export async function keysCommand(ctx: AppContext, args: string[], print: Print): Promise<number> {
+  const [action] = args;
+  if (action === 'list') {
+    for (const key of await listToolKeys(ctx)) {
+      const parts = [key.kid, key.state.padEnd(8), `signs from ${key.signsFrom.toISOString()}`];
+      if (key.signsUntil) parts.push(`until ${key.signsUntil.toISOString()}`);
+      if (key.retiresAt) parts.push(`retires ${key.retiresAt.toISOString()}`);
+      print(parts.join('  '));
+    }
+    return 0;
+  }
+  if (action === 'rotate') {
+    const result = await rotateToolKeys(ctx);
+    print(`Published key ${result.kid}; it becomes the signing key at ${result.activatesAt.toISOString()}.`);
+    return 0;
+  }
+  throw usageError(`Unknown keys action ${JSON.stringify(action ?? '')}; use list or rotate`);
+}
+
+export const platformUsage = `laurel platform add --issuer URL --client-id ID --auth-login-url URL --auth-token-url URL
+                    --jwks-url URL [--deployment-id ID] [--name TEXT] [--product-family CODE]
+                    [--auth-token-audience AUD]
+laurel platform list
+
+add   Registers an LMS by hand (for LMSs without Dynamic Registration): copy the values from the LMS's
+      LTI 1.3 tool form. The URLs must be https in production; private addresses need OUTBOUND_ALLOW_PRIVATE.
+      --auth-token-audience: the aud of client assertions when the LMS names one other than its token URL
+      (Brightspace: https://api.brightspace.com/auth/token).
+list  Every registered platform with its deployment ids.`;
+
+/** `laurel platform add|list`. */
+export async function platformCommand(ctx: AppContext, args: string[], print: Print): Promise<number> {
+  const [action, ...rest] = args;
+  if (action === 'list') {
+    for (const p of await listPlatformsWithDeployments(ctx)) {
+      print(
+        [p.id, p.issuer, `client_id=${p.clientId}`, `deployments=${p.deploymentIds.join(',') || '-'}`, p.name]
+          .filter(Boolean)
+          .join('  '),
+      );
+    }
+    return 0;
+  }
+  if (action === 'add') {
+    let values: Record<string, string | boolean | undefined>;
+    try {
+      values = parseArgs({
+        args: rest,
+        strict: true,
+        options: {
+          issuer: { type: 'string' },
+          'client-id': { type: 'string' },
+          'auth-login-url': { type: 'string' },
+          'auth-token-url': { type: 'string' },
+          'auth-token-audience': { type: 'string' },
+          'jwks-url': { type: 'string' },
+          'deployment-id': { type: 'string' },
+          name: { type: 'string' },
+          'product-family': { type: 'string' },
+        },
+      }).values;
+    } catch (error) {
+      throw usageError((error as Error).message);
+    }
+    const input = Object.fromEntries(
+      Object.entries({
+        issuer: values.issuer,
+        clientId: values['client-id'],
+        authLoginUrl: values['auth-login-url'],
+        authTokenUrl: values['auth-token-url'],
+        authTokenAudience: values['auth-token-audience'],
+        jwksUrl: values['jwks-url'],
+        deploymentId: values['deployment-id'],
+        name: values.name,
+        productFamilyCode: values['product-family'],
+      }).filter(([, value]) => value !== undefined),
+    );
+    const platform = await addPlatform(ctx, input);
+    print(`Added platform ${platform.id} (${platform.issuer}, client_id ${platform.clientId}).`);
+    return 0;
+  }
+  throw usageError(`Unknown platform action ${JSON.stringify(action ?? '')}; use add or list`);
+}

@@ -1,0 +1,220 @@
+import type { Queryable } from './pool.js';
+
+/** Where a statement belongs and who wrote it (from the LRS key). */
+export interface StatementOwner {
+  platformId: string;
+  courseId: string | null;
+  lrsKey: string | null;
+}
+
+/** One row to insert: the stored statement and its filter terms (src/xapi statementTerms). */
+export interface StatementRow {
+  id: string;
+  statement: object;
+  stored: Date;
+  verbId: string;
+  registration: string | null;
+  voids: string | null;
+  objectRef: string | null;
+  agents: string[];
+  relatedAgents: string[];
+  activities: string[];
+  relatedActivities: string[];
+}
+
+/**
+ * Inserts the rows that are new (one multi-row INSERT ... ON CONFLICT DO NOTHING) and returns the ids
+ * inserted; ids already stored are left for the caller to compare. Call inside a transaction.
+ */
+export async function insertStatements(
+  db: Queryable,
+  owner: StatementOwner,
+  rows: StatementRow[],
+): Promise<Set<string>> {
+  const payload = rows.map((row) => ({
+    id: row.id,
+    statement: row.statement,
+    stored: row.stored.toISOString(),
+    verb_id: row.verbId,
+    registration: row.registration,
+    voids: row.voids,
+    object_ref: row.objectRef,
+    agents: row.agents,
+    related_agents: row.relatedAgents,
+    activities: row.activities,
+    related_activities: row.relatedActivities,
+  }));
+  const { rows: inserted } = await db.query<{ id: string }>(
+    `INSERT INTO xapi_statements (platform_id, id, course_id, lrs_key, statement, stored, verb_id, registration,
+       voids, voided, object_ref, agents, related_agents, activities, related_activities)
+     SELECT $1, r.id, $2, $3, r.statement, r.stored, r.verb_id, r.registration, r.voids,
+       -- A statement arriving after its voiding statement is voided at once (unless it voids itself).
+       r.voids IS NULL AND EXISTS (SELECT 1 FROM xapi_statements v WHERE v.platform_id = $1 AND v.voids = r.id),
+       r.object_ref,
+       ARRAY(SELECT jsonb_array_elements_text(r.agents)),
+       ARRAY(SELECT jsonb_array_elements_text(r.related_agents)),
+       ARRAY(SELECT jsonb_array_elements_text(r.activities)),
+       ARRAY(SELECT jsonb_array_elements_text(r.related_activities))
+     FROM jsonb_to_recordset($4::jsonb) AS r(id uuid, statement jsonb, stored timestamptz, verb_id text,
+       registration uuid, voids uuid, object_ref uuid, agents jsonb, related_agents jsonb, activities jsonb, related_activities jsonb)
+     ON CONFLICT (platform_id, id) DO NOTHING
+     RETURNING id`,
+    [owner.platformId, owner.courseId, owner.lrsKey, JSON.stringify(payload)],
+  );
+  return new Set(inserted.map((row) => row.id));
+}
+
+/** The stored statements with these ids (voided or not), by id. */
+export async function findStatementsByIds(
+  db: Queryable,
+  platformId: string,
+  ids: string[],
+): Promise<Map<string, object>> {
+  const { rows } = await db.query<{ id: string; statement: object }>(
+    'SELECT id, statement FROM xapi_statements WHERE platform_id = $1 AND id = ANY($2::uuid[])',
+    [platformId, ids],
+  );
+  return new Map(rows.map((row) => [row.id, row.statement]));
+}
+
+/**
+ * Applies voiding for a batch holding voiding statements (1.0.3 Data 2.3.2): each voids its target unless
+ * the target is itself a voiding statement. (Targets arriving later are voided as they are inserted.)
+ */
+export async function applyVoiding(db: Queryable, platformId: string, insertedIds: string[]): Promise<void> {
+  await db.query(
+    `UPDATE xapi_statements t SET voided = true
+     WHERE t.platform_id = $1 AND t.voids IS NULL AND NOT t.voided
+       AND t.id IN (SELECT v.voids FROM xapi_statements v
+                    WHERE v.platform_id = $1 AND v.id = ANY($2::uuid[]) AND v.voids IS NOT NULL)`,
+    [platformId, insertedIds],
+  );
+}
+
+/** Which statements a reader may see: its platform, its course (course keys), its own (read/mine). */
+export interface ReadScope {
+  platformId: string;
+  courseId: string | null;
+  onlyKey: string | null;
+}
+
+export interface StatementFilter {
+  agent?: string;
+  verb?: string;
+  activity?: string;
+  registration?: string;
+  relatedActivities?: boolean;
+  relatedAgents?: boolean;
+  since?: Date;
+  until?: Date;
+  ascending?: boolean;
+  limit: number;
+  /** Continue after this (stored, seq) position (the `more` cursor). */
+  after?: { stored: string; seq: number };
+}
+
+export interface StatementPage {
+  statements: { statement: object; stored: Date; seq: number }[];
+  /** The position of the last statement when there are more. */
+  next?: { stored: string; seq: number };
+}
+
+function scopeWhere(scope: ReadScope, params: unknown[]): string[] {
+  params.push(scope.platformId);
+  const where = [`platform_id = $${params.length}`];
+  if (scope.courseId) {
+    params.push(scope.courseId);
+    where.push(`course_id = $${params.length}`);
+  }
+  if (scope.onlyKey) {
+    params.push(scope.onlyKey);
+    where.push(`lrs_key = $${params.length}`);
+  }
+  return where;
+}
+
+/** One statement by id: the voided one for `voided`, else only when not voided. */
+export async function findStatement(
+  db: Queryable,
+  scope: ReadScope,
+  id: string,
+  voided: boolean,
+): Promise<{ statement: object; stored: Date } | undefined> {
+  const params: unknown[] = [];
+  const where = scopeWhere(scope, params);
+  params.push(id, voided);
+  const { rows } = await db.query<{ statement: object; stored: Date }>(
+    `SELECT statement, stored FROM xapi_statements
+     WHERE ${where.join(' AND ')} AND id = $${params.length - 1} AND voided = $${params.length}`,
+    params,
+  );
+  return rows[0];
+}
+
+/**
+ * A page of statements matching the filter, newest first unless ascending; voided statements excluded.
+ * Filters other than since/until/limit also match statements that target (StatementRef) a matching
+ * statement, voided or not, along chains (1.0.3 Communication 2.1.3, "Filter Conditions for StatementRefs").
+ */
+export async function queryStatements(
+  db: Queryable,
+  scope: ReadScope,
+  filter: StatementFilter,
+): Promise<StatementPage> {
+  const params: unknown[] = [];
+  const scoped = scopeWhere(scope, params);
+  const match: string[] = [];
+  const add = (into: string[], sql: (n: string) => string, value: unknown) => {
+    params.push(value);
+    into.push(sql(`$${params.length}`));
+  };
+  if (filter.agent) {
+    add(
+      match,
+      (n) => `${filter.relatedAgents ? 'related_agents' : 'agents'} @> ARRAY[${n}::text]`,
+      filter.agent,
+    );
+  }
+  if (filter.verb) add(match, (n) => `verb_id = ${n}`, filter.verb);
+  if (filter.activity) {
+    const column = filter.relatedActivities ? 'related_activities' : 'activities';
+    add(match, (n) => `${column} @> ARRAY[${n}::text]`, filter.activity);
+  }
+  if (filter.registration) add(match, (n) => `registration = ${n}::uuid`, filter.registration);
+  const where = [...scoped, 'NOT voided'];
+  if (filter.since) add(where, (n) => `stored > ${n}`, filter.since);
+  if (filter.until) add(where, (n) => `stored <= ${n}`, filter.until);
+  const order = filter.ascending ? 'ASC' : 'DESC';
+  if (filter.after) {
+    params.push(filter.after.stored, filter.after.seq);
+    const cmp = filter.ascending ? '>' : '<';
+    where.push(`(stored, seq) ${cmp} ($${params.length - 1}::timestamptz, $${params.length}::bigint)`);
+  }
+  params.push(filter.limit + 1);
+  const limit = `$${params.length}`;
+  const scopeSql = scoped.join(' AND ');
+  const sql =
+    match.length === 0
+      ? `SELECT statement, stored, seq, stored::text AS stored_text FROM xapi_statements
+         WHERE ${where.join(' AND ')} ORDER BY stored ${order}, seq ${order} LIMIT ${limit}`
+      : `WITH RECURSIVE matched (id) AS (
+           SELECT id FROM xapi_statements WHERE ${scopeSql} AND ${match.join(' AND ')}
+           UNION
+           SELECT s.id FROM xapi_statements s JOIN matched m ON s.object_ref = m.id
+           WHERE ${scoped.map((c) => `s.${c}`).join(' AND ')}
+         )
+         SELECT statement, stored, seq, stored::text AS stored_text FROM xapi_statements
+         WHERE ${where.join(' AND ')} AND id IN (SELECT id FROM matched)
+         ORDER BY stored ${order}, seq ${order} LIMIT ${limit}`;
+  const { rows } = await db.query<{ statement: object; stored: Date; seq: number; stored_text: string }>(
+    sql,
+    params,
+  );
+  const more = rows.length > filter.limit;
+  const page = more ? rows.slice(0, filter.limit) : rows;
+  const last = page[page.length - 1];
+  return {
+    statements: page.map((row) => ({ statement: row.statement, stored: row.stored, seq: row.seq })),
+    ...(more && last ? { next: { stored: last.stored_text, seq: last.seq } } : {}),
+  };
+}

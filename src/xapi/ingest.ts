@@ -1,0 +1,113 @@
+import type { Clock, NewId } from '../clock.js';
+import { AppError } from '../errors.js';
+import { enqueueMany } from '../jobs/index.js';
+import { type Pool, transaction } from '../store/index.js';
+import {
+  applyVoiding,
+  findStatementsByIds,
+  insertStatements,
+  type StatementRow,
+} from '../store/statements.js';
+import { statementsEquivalent } from './equivalence.js';
+import type { XapiVersion } from './formats.js';
+import { statementTerms } from './terms.js';
+import type { Actor, Statement, StoredStatement } from './types.js';
+
+/** The queue the badge engine consumes: one job per newly stored statement. */
+export const statementQueue = 'xapi.statement';
+
+/** Who writes: the tenant, the course (course keys) and the authority the LRS records. */
+export interface StatementWriter {
+  platformId: string;
+  courseId: string | null;
+  lrsKey: string | null;
+  authority: Actor;
+}
+
+export interface IngestDeps {
+  pool: Pool;
+  clock: Clock;
+  newId: NewId;
+}
+
+/**
+ * Stores validated statements in one transaction with their `xapi.statement` jobs (the outbox): all or
+ * nothing. Ids already stored are accepted when the statements are equivalent, refused otherwise.
+ * Returns the ids in request order.
+ * @throws ERR_XAPI_DUPLICATE_ID (400) when the batch repeats an id; ERR_XAPI_STATEMENT_CONFLICT (409).
+ */
+export async function storeStatements(
+  deps: IngestDeps,
+  writer: StatementWriter,
+  statements: Statement[],
+  version: XapiVersion,
+): Promise<string[]> {
+  const stored = deps.clock.now();
+  const storedText = stored.toISOString();
+  const seen = new Set<string>();
+  const full: StoredStatement[] = statements.map((statement, i) => {
+    const id = statement.id ?? deps.newId();
+    const key = id.toLowerCase();
+    if (seen.has(key)) {
+      throw new AppError(
+        'ERR_XAPI_DUPLICATE_ID',
+        `[${i}].id: statement id ${id} appears twice in the batch`,
+        {
+          details: { path: `[${i}].id` },
+        },
+      );
+    }
+    seen.add(key);
+    return {
+      ...statement,
+      id,
+      timestamp: statement.timestamp ?? storedText,
+      stored: storedText,
+      authority: writer.authority,
+      version: statement.version ?? (version === '2.0.0' ? '2.0.0' : '1.0.0'),
+    };
+  });
+  const rows: StatementRow[] = full.map((statement) => ({
+    id: statement.id,
+    statement,
+    stored,
+    ...statementTerms(statement),
+  }));
+  await transaction(deps.pool, async (client) => {
+    const owner = { platformId: writer.platformId, courseId: writer.courseId, lrsKey: writer.lrsKey };
+    const inserted = await insertStatements(client, owner, rows);
+    const existingIds = full.filter((s) => !inserted.has(s.id.toLowerCase())).map((s) => s.id);
+    if (existingIds.length > 0) await checkEquivalent(client, writer.platformId, full, existingIds);
+    if (inserted.size === 0) return;
+    if (rows.some((row) => row.voids !== null)) await applyVoiding(client, writer.platformId, [...inserted]);
+    await enqueueMany(
+      client,
+      [...inserted].map((id) => ({
+        queue: statementQueue,
+        payload: { statementId: id, platformId: writer.platformId },
+        dedupeKey: `${writer.platformId}:${id}`,
+        runAt: stored,
+      })),
+    );
+  });
+  return full.map((statement) => statement.id);
+}
+
+async function checkEquivalent(
+  client: Parameters<typeof findStatementsByIds>[0],
+  platformId: string,
+  full: StoredStatement[],
+  ids: string[],
+): Promise<void> {
+  const existing = await findStatementsByIds(client, platformId, ids);
+  for (const statement of full) {
+    const other = existing.get(statement.id.toLowerCase());
+    if (other && !statementsEquivalent(other as Statement, statement)) {
+      throw new AppError(
+        'ERR_XAPI_STATEMENT_CONFLICT',
+        `id: a different statement with id ${statement.id} is already stored`,
+        { details: { path: 'id' } },
+      );
+    }
+  }
+}

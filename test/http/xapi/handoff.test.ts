@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { createWorker, type Job } from '../../../src/jobs/index.js';
+import { statementQueue } from '../../../src/xapi/index.js';
+import { createTestSchema, type TestSchema } from '../../helpers/db.js';
+import { createLrs, type Lrs, statement } from './setup.js';
+
+let db: TestSchema;
+let lrs: Lrs;
+let writer: string;
+const V = { 'X-Experience-API-Version': '2.0.0' };
+
+beforeAll(async () => {
+  db = await createTestSchema();
+  lrs = await createLrs(db);
+  writer = await lrs.key(['statements/write'], { course: true });
+});
+
+afterAll(async () => {
+  await db.drop();
+});
+
+const post = (body: unknown) =>
+  request(lrs.app)
+    .post('/xapi/statements')
+    .set(V)
+    .set('Authorization', writer)
+    .send(body as object);
+
+async function jobsFor(id: string) {
+  const { rows } = await db.pool.query(
+    "SELECT payload FROM jobs WHERE queue = $1 AND payload->>'statementId' = $2",
+    [statementQueue, id],
+  );
+  return rows.map((row) => row.payload);
+}
+
+describe('durable hand-off to the badge engine', () => {
+  it('each stored statement has one xapi.statement job, written with it; the course comes from the key', async () => {
+    const a = statement();
+    const b = statement();
+    await post([a, b]).expect(200);
+    expect(await jobsFor(a.id)).toEqual([{ statementId: a.id, platformId: lrs.platformId }]);
+    expect(await jobsFor(b.id)).toHaveLength(1);
+    const { rows } = await db.pool.query('SELECT course_id FROM xapi_statements WHERE id = $1', [a.id]);
+    expect(rows[0].course_id).toBe(lrs.courseId);
+  });
+
+  it('an equal statement stored twice enqueues once', async () => {
+    const s = statement();
+    await post(s).expect(200);
+    await post(s).expect(200);
+    expect(await jobsFor(s.id)).toHaveLength(1);
+  });
+
+  it('a refused batch leaves neither statements nor jobs', async () => {
+    const stored = statement();
+    await post(stored).expect(200);
+    const fresh = statement();
+    await post([fresh, { ...stored, verb: { id: 'http://adlnet.gov/expapi/verbs/failed' } }]).expect(409);
+    expect(await jobsFor(fresh.id)).toHaveLength(0);
+  });
+
+  it('a worker on the queue receives every acknowledged statement exactly once', async () => {
+    const batch = [statement(), statement(), statement()];
+    const ids = (await post(batch).expect(200)).body as string[];
+    const seen: string[] = [];
+    const worker = createWorker({
+      pool: db.pool,
+      queue: statementQueue,
+      clock: lrs.ctx.clock,
+      handler: async (job: Job) => {
+        seen.push((job.payload as { statementId: string }).statementId);
+      },
+    });
+    await worker.drain();
+    await worker.drain();
+    for (const id of ids) expect(seen.filter((s) => s === id)).toHaveLength(1);
+  });
+});
