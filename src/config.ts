@@ -43,6 +43,14 @@ export const settings = {
     default: 'false',
     doc: '`true` lets outbound requests (OpenID configuration, JWKS) reach private, loopback and link-local addresses: for LMSs on an internal network, development and tests.',
   },
+  SANDBOX: {
+    default: 'auto',
+    doc: '`/sandbox`: an emulated LMS inside Laurel to launch a demo course as instructor or learner. `auto` turns it on with the embedded PostgreSQL (no `DATABASE_URL`) outside production; `true` or `false` decide.',
+  },
+  XAPI_DEFAULT_VERSION: {
+    default: '2.0.0',
+    doc: 'The `X-Experience-API-Version` the LRS answers a request that sent none (which it refuses with 400): `2.0.0` or `1.0.3`.',
+  },
   NODE_ENV: { default: 'development', doc: '`production` makes `LAUREL_SECRET` required.' },
 } as const;
 
@@ -66,6 +74,8 @@ export interface Config {
   readonly production: boolean;
   readonly adminToken: string | undefined;
   readonly outboundAllowPrivate: boolean;
+  readonly sandbox: boolean;
+  readonly xapiDefaultVersion: '1.0.3' | '2.0.0';
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -143,6 +153,16 @@ export function loadConfig(env: Env = process.env): Config {
     invalid('OUTBOUND_ALLOW_PRIVATE', 'must be true or false', outboundAllowPrivate);
   }
 
+  const sandbox = read(env, 'SANDBOX');
+  if (sandbox !== 'auto' && sandbox !== 'true' && sandbox !== 'false') {
+    invalid('SANDBOX', 'must be auto, true or false', sandbox);
+  }
+
+  const xapiDefaultVersion = read(env, 'XAPI_DEFAULT_VERSION');
+  if (xapiDefaultVersion !== '1.0.3' && xapiDefaultVersion !== '2.0.0') {
+    invalid('XAPI_DEFAULT_VERSION', 'must be 1.0.3 or 2.0.0', xapiDefaultVersion);
+  }
+
   const frameAncestors = read(env, 'FRAME_ANCESTORS').split(/\s+/).filter(Boolean);
   if (frameAncestors.length === 0) invalid('FRAME_ANCESTORS', 'must list at least one source', '');
 
@@ -161,5 +181,7 @@ export function loadConfig(env: Env = process.env): Config {
     production,
     adminToken,
     outboundAllowPrivate: outboundAllowPrivate === 'true',
+    sandbox: sandbox === 'auto' ? databaseUrl === undefined && !production : sandbox === 'true',
+    xapiDefaultVersion,
   });
 }

@@ -58,6 +58,19 @@ export const errorCodes = {
   ERR_LTI_JWKS_UNAVAILABLE: 502,
   ERR_LTI_SESSION_INVALID: 401,
   ERR_LTI_ROLE_FORBIDDEN: 403,
+  // lti: AGS and NRPS clients (src/lti/services/)
+  ERR_LTI_TOKEN_REFUSED: 502,
+  ERR_LTI_TOKEN_RESPONSE_INVALID: 502,
+  ERR_LTI_TOKEN_SCOPE_DENIED: 403,
+  ERR_LTI_AGS_NOT_OFFERED: 409,
+  ERR_LTI_AGS_LINE_ITEM_INVALID: 400,
+  ERR_LTI_AGS_SCORE_INVALID: 400,
+  ERR_LTI_AGS_NOT_FOUND: 404,
+  ERR_LTI_AGS_REQUEST_REFUSED: 502,
+  ERR_LTI_AGS_RESPONSE_INVALID: 502,
+  ERR_LTI_NRPS_NOT_OFFERED: 409,
+  ERR_LTI_NRPS_REQUEST_REFUSED: 502,
+  ERR_LTI_NRPS_RESPONSE_INVALID: 502,
   // credentials: building, signing, baking, verifying Open Badges 3.0
   ERR_CREDENTIAL_UNKNOWN_CONTEXT: 400,
   ERR_CREDENTIAL_INVALID: 400,
@@ -82,6 +95,10 @@ export const errorCodes = {
   ERR_RULE_INVALID: 400,
   ERR_RULE_TOO_COMPLEX: 400,
   ERR_BADGE_ACHIEVEMENT_NOT_FOUND: 404,
+  ERR_BADGE_IMAGE_INVALID: 400,
+  ERR_BADGE_AWARD_NOT_FOUND: 404,
+  ERR_BADGE_LEARNER_NOT_FOUND: 404,
+  ERR_BADGE_COURSE_FORBIDDEN: 403,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorCodes;
@@ -104,7 +121,8 @@ export class AppError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = options.status ?? errorCodes[code];
-    this.expose = this.status < 500 || this.status === 503;
+    // 502 (an upstream such as a platform JWKS failed) and 503 carry messages meant for admins; other 5xx stay hidden.
+    this.expose = this.status < 500 || this.status === 502 || this.status === 503;
     this.details = options.details;
   }
 }

@@ -2,7 +2,8 @@ import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
 import { openDatabase, startLaurel } from '../serve.js';
 import { migrate, readMigrations } from '../store/index.js';
-import { lrsKeysUsage, runLrsKeys } from './lrs-keys.js';
+import { credentialsCommand, credentialsUsage } from './credentials.js';
+import { lrsKeysUsage, lrsPullUsage, runLrsKeys, runLrsPull } from './lrs-keys.js';
 import { keysCommand, keysUsage, platformCommand, platformUsage, withCliContext } from './lti.js';
 
 export interface Command {
@@ -13,10 +14,20 @@ export interface Command {
 
 /** The `laurel` subcommands; `laurel help` lists them from here. */
 export const commands: Record<string, Command> = {
+  credentials: {
+    summary: 'Verify a credential file, add an issuer, rotate its key, revoke a credential.',
+    usage: credentialsUsage,
+    run: (args) => withCliContext((ctx) => credentialsCommand(ctx, args, console.log)),
+  },
   'lrs-keys': {
     summary: 'Create LRS credentials (HTTP Basic key and secret) for /xapi.',
     usage: lrsKeysUsage,
     run: runLrsKeys,
+  },
+  'lrs-pull': {
+    summary: 'Register an external LRS to pull xAPI statements from.',
+    usage: lrsPullUsage,
+    run: runLrsPull,
   },
   serve: {
     summary: 'Start the HTTP server (the default command).',

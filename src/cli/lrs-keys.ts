@@ -1,11 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { createLogger } from '../log.js';
+import { resolveSecret, seal } from '../secrets.js';
 import { openDatabase } from '../serve.js';
 import { migrate, readMigrations } from '../store/index.js';
 import { insertLrsKey } from '../store/lrs-keys.js';
+import { insertPullSource } from '../store/pull-sources.js';
 import { generateCredentials, lrsScopes, parseScopes } from '../xapi/credentials.js';
+import { pullSecretPurpose } from '../xapi/pull.js';
 
 export const lrsKeysUsage = `laurel lrs-keys create [--platform P] [--course C] [--scope S ...] [--label L]
 
@@ -69,4 +73,61 @@ async function onlyPlatform(pool: { query: (sql: string) => Promise<{ rows: { id
     );
   }
   return rows[0]!.id;
+}
+
+export const lrsPullUsage = `laurel lrs-pull add --platform P --endpoint URL --key K --secret S [--course C] [--since T]
+
+Registers an external LRS to pull statements from (polled by the server; the cursor is kept in PostgreSQL).
+The secret is stored sealed with LAUREL_SECRET. Prints the source id.
+  --endpoint URL  the LRS endpoint (https; ends with /xapi/ or the LRS's own base)
+  --key K         Basic auth user of a read key on that LRS
+  --secret S      its secret
+  --since T       start from statements stored after this ISO 8601 time (default: all)`;
+
+/** `laurel lrs-pull add`: stores a pull source for the platform. */
+export async function runLrsPull(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      platform: { type: 'string' },
+      course: { type: 'string' },
+      endpoint: { type: 'string' },
+      key: { type: 'string' },
+      secret: { type: 'string' },
+      since: { type: 'string' },
+    },
+  });
+  const secretValue = values.secret;
+  if (positionals[0] !== 'add' || !values.endpoint || !values.key || !secretValue) {
+    console.error(lrsPullUsage);
+    return 2;
+  }
+  const endpoint = values.endpoint.endsWith('/') ? values.endpoint : `${values.endpoint}/`;
+  if (!/^https?:\/\//.test(endpoint))
+    throw new AppError('ERR_XAPI_KEY_INVALID', 'endpoint must be an http(s) URL');
+  const since = values.since === undefined ? null : new Date(values.since);
+  if (since && Number.isNaN(since.getTime()))
+    throw new AppError('ERR_XAPI_KEY_INVALID', 'since must be an ISO 8601 time');
+  const config = loadConfig();
+  const secret = await resolveSecret(config);
+  const db = await openDatabase(config, createLogger(config.logLevel));
+  try {
+    await migrate(db.pool, await readMigrations());
+    const id = randomUUID();
+    await insertPullSource(db.pool, {
+      id,
+      platformId: values.platform ?? (await onlyPlatform(db.pool)),
+      courseId: values.course ?? null,
+      endpoint,
+      authKey: values.key,
+      authSecretSealed: seal(secret, pullSecretPurpose, secretValue),
+      xapiVersion: '1.0.3',
+      since,
+    });
+    console.log(`source=${id}`);
+    return 0;
+  } finally {
+    await db.close();
+  }
 }

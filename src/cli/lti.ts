@@ -5,7 +5,7 @@ import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { listToolKeys, rotateToolKeys } from '../lti/keys.js';
-import { addPlatform, listPlatformsWithDeployments } from '../lti/platforms.js';
+import { addPlatform, listPlatformsWithDeployments, setPlatformStrict } from '../lti/platforms.js';
 import { resolveSecret } from '../secrets.js';
 import { openDatabase } from '../serve.js';
 import { migrate, readMigrations } from '../store/index.js';
@@ -70,22 +70,31 @@ export async function keysCommand(ctx: AppContext, args: string[], print: Print)
 
 export const platformUsage = `laurel platform add --issuer URL --client-id ID --auth-login-url URL --auth-token-url URL
                     --jwks-url URL [--deployment-id ID] [--name TEXT] [--product-family CODE]
-                    [--auth-token-audience AUD]
+                    [--auth-token-audience AUD] [--strict-deployments]
 laurel platform list
+laurel platform strict <platform id> on|off
 
-add   Registers an LMS by hand (for LMSs without Dynamic Registration): copy the values from the LMS's
-      LTI 1.3 tool form. The URLs must be https in production; private addresses need OUTBOUND_ALLOW_PRIVATE.
-      --auth-token-audience: the aud of client assertions when the LMS names one other than its token URL
-      (Brightspace: https://api.brightspace.com/auth/token).
-list  Every registered platform with its deployment ids.`;
+add     Registers an LMS by hand (for LMSs without Dynamic Registration): copy the values from the LMS's
+        LTI 1.3 tool form. The URLs must be https in production; private addresses need OUTBOUND_ALLOW_PRIVATE.
+        --auth-token-audience: the aud of client assertions when the LMS names one other than its token URL
+        (Brightspace: https://api.brightspace.com/auth/token).
+list    Every registered platform with its deployment ids.
+strict  on: refuse launches from deployments not recorded yet (by Dynamic Registration, --deployment-id or
+        an earlier launch while off); off (the default): record a new deployment at its first launch.`;
 
-/** `laurel platform add|list`. */
+/** `laurel platform add|list|strict`. */
 export async function platformCommand(ctx: AppContext, args: string[], print: Print): Promise<number> {
   const [action, ...rest] = args;
   if (action === 'list') {
     for (const p of await listPlatformsWithDeployments(ctx)) {
       print(
-        [p.id, p.issuer, `client_id=${p.clientId}`, `deployments=${p.deploymentIds.join(',') || '-'}`, p.name]
+        [
+          p.id,
+          p.issuer,
+          `client_id=${p.clientId}`,
+          `deployments=${p.deploymentIds.join(',') || '-'}${p.strictDeployments ? ' (strict)' : ''}`,
+          p.name,
+        ]
           .filter(Boolean)
           .join('  '),
       );
@@ -108,6 +117,7 @@ export async function platformCommand(ctx: AppContext, args: string[], print: Pr
           'deployment-id': { type: 'string' },
           name: { type: 'string' },
           'product-family': { type: 'string' },
+          'strict-deployments': { type: 'boolean' },
         },
       }).values;
     } catch (error) {
@@ -124,11 +134,20 @@ export async function platformCommand(ctx: AppContext, args: string[], print: Pr
         deploymentId: values['deployment-id'],
         name: values.name,
         productFamilyCode: values['product-family'],
+        strictDeployments: values['strict-deployments'],
       }).filter(([, value]) => value !== undefined),
     );
     const platform = await addPlatform(ctx, input);
     print(`Added platform ${platform.id} (${platform.issuer}, client_id ${platform.clientId}).`);
     return 0;
   }
-  throw usageError(`Unknown platform action ${JSON.stringify(action ?? '')}; use add or list`);
+  if (action === 'strict') {
+    const [id, value] = rest;
+    if (!id || (value !== 'on' && value !== 'off'))
+      throw usageError('Use: laurel platform strict <platform id> on|off');
+    const platform = await setPlatformStrict(ctx, id, value === 'on');
+    print(`Platform ${platform.id}: strict deployments ${value}.`);
+    return 0;
+  }
+  throw usageError(`Unknown platform action ${JSON.stringify(action ?? '')}; use add, list or strict`);
 }

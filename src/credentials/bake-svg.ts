@@ -11,11 +11,14 @@ const invalid = (message: string) => new AppError('ERR_CREDENTIAL_BAKE_INVALID_I
  * @throws AppError ERR_CREDENTIAL_BAKE_INVALID_IMAGE
  */
 export function checkSvg(svg: string): void {
-  if (/<!ENTITY/i.test(svg)) throw invalid('entity declarations are not allowed');
-  if (/<!DOCTYPE[^>[]*\[/i.test(svg)) throw invalid('an internal DTD subset is not allowed');
-  if (/<(\w+:)?script[\s>/]/i.test(svg)) throw invalid('scripts are not allowed');
-  if (/\son[a-z]+\s*=/i.test(svg)) throw invalid('event handler attributes are not allowed');
-  if (!/<svg[\s>]/.test(svg)) throw invalid('no <svg> root element');
+  // CDATA holds text, not markup (a credential's narrative may say anything): check the markup around it.
+  const markup = svg.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, '');
+  if (/<!ENTITY/i.test(markup)) throw invalid('entity declarations are not allowed');
+  if (/<!DOCTYPE[^>[]*\[/i.test(markup)) throw invalid('an internal DTD subset is not allowed');
+  if (/<(\w+:)?script[\s>/]/i.test(markup)) throw invalid('scripts are not allowed');
+  if (/\son[a-z]+\s*=/i.test(markup)) throw invalid('event handler attributes are not allowed');
+  if (/(href|src)\s*=\s*["']\s*javascript:/i.test(markup)) throw invalid('javascript: URLs are not allowed');
+  if (!/<svg[\s>]/.test(markup)) throw invalid('no <svg> root element');
 }
 
 function cdata(text: string): string {

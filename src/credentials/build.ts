@@ -168,8 +168,9 @@ function buildEvidence(evidence: EvidenceInput): Record<string, unknown> {
 function checkInput(input: CredentialInput): void {
   const fail = (path: string, rule: string) =>
     new AppError('ERR_CREDENTIAL_INVALID', `${path} ${rule}`, { details: { path } });
-  if (!/^https:\/\/[^/\s]+(\/[^\s]*)?$/.test(input.baseUrl) || input.baseUrl.endsWith('/'))
-    throw fail('baseUrl', 'must be an https origin without a trailing slash');
+  // https in production; http only for local development (PUBLIC_URL decides).
+  if (!/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(input.baseUrl) || input.baseUrl.endsWith('/'))
+    throw fail('baseUrl', 'must be an http(s) URL without a trailing slash');
   if (!input.issuer.id.startsWith('did:')) throw fail('issuer.id', 'must be a DID');
   for (const [path, date] of [
     ['validFrom', input.validFrom],

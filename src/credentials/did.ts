@@ -102,7 +102,8 @@ async function resolveDidWeb(vm: string, did: string, fetchDidDocument?: FetchJs
   try {
     document = await fetchDidDocument(url);
   } catch (error) {
-    throw new AppError('ERR_VERIFY_KEY_UNRESOLVED', `DID document ${url} could not be fetched`, {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new AppError('ERR_VERIFY_KEY_UNRESOLVED', `DID document ${url} could not be fetched: ${why}`, {
       cause: error,
     });
   }

@@ -3,6 +3,7 @@ export * from './bake-svg.js';
 export * from './build.js';
 export * from './did.js';
 export * from './document-loader.js';
+export * from './fast-sign.js';
 export * from './issue.js';
 export * from './keys.js';
 export * from './schema.js';

@@ -27,13 +27,22 @@ export async function signCredential(
       documentLoader: createDocumentLoader(),
     });
   } catch (error) {
-    if (isAppError(error)) throw error;
-    const cause = findAppError(error);
-    if (cause) throw cause;
-    throw new AppError('ERR_CREDENTIAL_SIGNING_FAILED', `Signing failed: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw toSigningError(error);
   }
+}
+
+/** The AppError for a failure inside the library: ours when jsonld wrapped one, else ERR_CREDENTIAL_SIGNING_FAILED. */
+export function toSigningError(error: unknown): AppError {
+  return (
+    findAppError(error) ??
+    new AppError(
+      'ERR_CREDENTIAL_SIGNING_FAILED',
+      `Signing failed: ${(error as Error)?.message ?? String(error)}`,
+      {
+        cause: error,
+      },
+    )
+  );
 }
 
 /** jsonld wraps loader errors in its own; dig out ours so the code survives. */

@@ -22,6 +22,7 @@ declare module '@digitalbazaar/ed25519-multikey' {
     controller: string;
     publicKeyMultibase: string;
     secretKeyMultibase?: string;
+    secretKey?: Uint8Array;
     signer(): Signer;
     export(options: {
       publicKey?: boolean;
@@ -38,6 +39,10 @@ declare module '@digitalbazaar/ed25519-multikey' {
 }
 declare module '@digitalbazaar/data-integrity' {
   export class DataIntegrityProof {
+    canonizeProof(
+      proof: Record<string, unknown>,
+      options: { document: Record<string, unknown>; documentLoader: unknown },
+    ): Promise<string>;
     constructor(options: {
       signer?: unknown;
       date?: Date | string | null;
@@ -77,6 +82,22 @@ declare module 'jsonld-signatures' {
 declare module 'jsonld' {
   const jsonld: {
     canonize(input: unknown, options: Record<string, unknown>): Promise<string>;
+    toRDF(input: unknown, options: Record<string, unknown>): Promise<RdfQuad[]>;
   };
+  export interface RdfTerm {
+    termType: string;
+    value: string;
+    datatype?: RdfTerm;
+    language?: string;
+  }
+  export interface RdfQuad {
+    subject: RdfTerm;
+    predicate: RdfTerm;
+    object: RdfTerm;
+    graph: RdfTerm;
+  }
   export default jsonld;
+}
+declare module 'rdf-canonize' {
+  export function canonize(dataset: unknown, options: Record<string, unknown>): Promise<string>;
 }

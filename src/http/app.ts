@@ -2,10 +2,14 @@ import express, { type Express } from 'express';
 import type { AppContext } from '../context.js';
 import { errorHandler, notFound } from './errors.js';
 import { requestContext } from './request-id.js';
+import { badgeRoutes } from './routes/badges.js';
+import { credentialRoutes } from './routes/credentials.js';
 import { healthRoutes } from './routes/health.js';
 import { ltiRoutes } from './routes/lti.js';
 import { ltiAdminRoutes } from './routes/lti-admin.js';
 import { ltiInstallRoutes } from './routes/lti-install.js';
+import { ltiServicesRoutes } from './routes/lti-services.js';
+import { sandboxHandle, sandboxJwksCache, sandboxRoutes } from './routes/sandbox.js';
 import { xapiRoutes } from './routes/xapi.js';
 import { securityHeaders } from './security.js';
 
@@ -22,11 +26,16 @@ export function createApp(ctx: AppContext): Express {
   );
   app.use(express.urlencoded({ extended: false, limit: ctx.config.bodyLimitBytes }));
 
+  const sandbox = sandboxHandle(ctx);
   app.use(healthRoutes(ctx));
   app.use(ltiInstallRoutes(ctx));
   app.use(ltiAdminRoutes(ctx));
-  app.use(ltiRoutes(ctx));
+  app.use(ltiRoutes(ctx, sandbox ? { jwks: sandboxJwksCache(ctx, sandbox) } : {}));
+  app.use(ltiServicesRoutes(ctx));
   app.use(xapiRoutes(ctx));
+  app.use(credentialRoutes(ctx));
+  app.use(badgeRoutes(ctx));
+  app.use(sandboxRoutes(ctx, sandbox));
 
   app.use(notFound);
   app.use(errorHandler);

@@ -3,11 +3,13 @@ import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { checkOutboundUrl, outboundPolicy } from '../net/guarded-fetch.js';
 import {
+  findPlatformById,
   insertPlatform,
   listDeployments,
   listPlatforms,
   type Platform,
   recordDeployment,
+  setStrictDeployments,
 } from '../store/platforms.js';
 import { transaction } from '../store/pool.js';
 
@@ -25,6 +27,8 @@ const newPlatformSchema = z.strictObject({
   deploymentId: z.string().min(1).max(255).optional(),
   name: z.string().max(200).optional(),
   productFamilyCode: z.string().min(1).max(100).optional(),
+  // Refuse launches from deployments not recorded (by this add, by Dynamic Registration or by hand).
+  strictDeployments: z.boolean().optional(),
 });
 
 export type NewPlatformInput = z.infer<typeof newPlatformSchema>;
@@ -84,6 +88,7 @@ export async function addPlatform(
       authTokenAudience: data.authTokenAudience ?? null,
       jwksUrl: data.jwksUrl,
       productFamilyCode: data.productFamilyCode ?? null,
+      strictDeployments: data.strictDeployments ?? false,
     });
     if (!platform) {
       throw new AppError(
@@ -94,6 +99,33 @@ export async function addPlatform(
     if (data.deploymentId) await recordDeployment(client, platform.id, data.deploymentId);
     return { ...platform, deploymentIds: data.deploymentId ? [data.deploymentId] : [] };
   });
+}
+
+/**
+ * Switches strict deployments for a platform.
+ * @throws AppError ERR_NOT_FOUND when there is no platform with this id.
+ */
+export async function setPlatformStrict(
+  ctx: Pick<AppContext, 'pool'>,
+  id: string,
+  strict: boolean,
+): Promise<Platform> {
+  const platform = /^[0-9a-f-]{36}$/i.test(id) ? await setStrictDeployments(ctx.pool, id, strict) : undefined;
+  if (!platform) throw new AppError('ERR_NOT_FOUND', `No platform ${id}`);
+  return platform;
+}
+
+/**
+ * One platform with its deployment ids.
+ * @throws AppError ERR_NOT_FOUND.
+ */
+export async function getPlatformWithDeployments(
+  ctx: Pick<AppContext, 'pool'>,
+  id: string,
+): Promise<PlatformWithDeployments> {
+  const platform = /^[0-9a-f-]{36}$/i.test(id) ? await findPlatformById(ctx.pool, id) : undefined;
+  if (!platform) throw new AppError('ERR_NOT_FOUND', `No platform ${id}`);
+  return { ...platform, deploymentIds: await listDeployments(ctx.pool, platform.id) };
 }
 
 /** Every registered platform with its recorded deployment ids. */

@@ -97,3 +97,44 @@ export async function revokeLrsKey(db: Queryable, key: string, now: Date): Promi
   );
   return rowCount === 1;
 }
+
+/** A key as listed to admins and instructors: never the secret hash. */
+export interface LrsKeySummary {
+  key: string;
+  platformId: string;
+  courseId: string | null;
+  scopes: string[];
+  label: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+/** The keys of a platform, or of one course of it. */
+export async function listLrsKeys(
+  db: Queryable,
+  platformId: string,
+  courseId?: string,
+): Promise<LrsKeySummary[]> {
+  const { rows } = await db.query<{
+    key: string;
+    platform_id: string;
+    course_id: string | null;
+    scopes: string[];
+    label: string;
+    created_at: Date;
+    revoked_at: Date | null;
+  }>(
+    `SELECT key, platform_id, course_id, scopes, label, created_at, revoked_at FROM lrs_keys
+     WHERE platform_id = $1 AND ($2::uuid IS NULL OR course_id = $2) ORDER BY created_at, key`,
+    [platformId, courseId ?? null],
+  );
+  return rows.map((row) => ({
+    key: row.key,
+    platformId: row.platform_id,
+    courseId: row.course_id,
+    scopes: row.scopes,
+    label: row.label,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+  }));
+}

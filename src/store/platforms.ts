@@ -122,6 +122,19 @@ export async function listPlatforms(db: Queryable): Promise<Platform[]> {
   return rows.map(toPlatform);
 }
 
+/** Turns strict deployments on or off; returns the platform, or undefined when there is none with this id. */
+export async function setStrictDeployments(
+  db: Queryable,
+  id: string,
+  strict: boolean,
+): Promise<Platform | undefined> {
+  const { rows } = await db.query<PlatformRow>(
+    `UPDATE platforms SET strict_deployments = $2 WHERE id = $1 RETURNING ${columns}`,
+    [id, strict],
+  );
+  return rows[0] ? toPlatform(rows[0]) : undefined;
+}
+
 /** Records a deployment of a platform; true when it was new. */
 export async function recordDeployment(
   db: Queryable,

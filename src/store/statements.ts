@@ -218,3 +218,32 @@ export async function queryStatements(
     ...(more && last ? { next: { stored: last.stored_text, seq: last.seq } } : {}),
   };
 }
+
+/** Stores attachment contents by hash (the same content is stored once per platform). */
+export async function insertAttachments(
+  db: Queryable,
+  platformId: string,
+  attachments: { sha2: string; contentType: string; content: Buffer }[],
+): Promise<void> {
+  for (const attachment of attachments) {
+    await db.query(
+      `INSERT INTO xapi_attachments (platform_id, sha2, content_type, content) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (platform_id, sha2) DO NOTHING`,
+      [platformId, attachment.sha2, attachment.contentType, attachment.content],
+    );
+  }
+}
+
+/** The stored contents for these hashes. */
+export async function findAttachments(
+  db: Queryable,
+  platformId: string,
+  hashes: string[],
+): Promise<{ sha2: string; contentType: string; content: Buffer }[]> {
+  if (hashes.length === 0) return [];
+  const { rows } = await db.query<{ sha2: string; content_type: string; content: Buffer }>(
+    'SELECT sha2, content_type, content FROM xapi_attachments WHERE platform_id = $1 AND sha2 = ANY($2::text[])',
+    [platformId, hashes],
+  );
+  return rows.map((row) => ({ sha2: row.sha2, contentType: row.content_type, content: row.content }));
+}

@@ -10,7 +10,8 @@ const ignoredTopLevel = new Set(['authority', 'stored', 'version']);
 /**
  * True when two statements are the same statement per the equivalence rules (1.0.3 Data 2.3.1, 2.0
  * §4.2.4.2): ignoring authority, stored and version, property order, default objectTypes ("Activity",
- * "Agent"), UUID case, timestamp format of the same instant and the order of a Group's members.
+ * "Agent"), UUID case, timestamp format of the same instant, the order of a Group's members and duration
+ * precision beyond 0.01 s (2.0 §4.2.7).
  */
 export function statementsEquivalent(a: Statement, b: Statement): boolean {
   return canonical(a, true) === canonical(b, true);
@@ -24,6 +25,7 @@ function canonical(value: unknown, top = false, key = ''): string {
   }
   if (value === null || typeof value !== 'object') {
     if (typeof value === 'string' && timestampKeys.has(key)) return String(parseTimestamp(value) ?? value);
+    if (typeof value === 'string' && key === 'duration') return JSON.stringify(truncateDuration(value));
     if (typeof value === 'string' && uuidKeys.has(key) && isUuid(value))
       return JSON.stringify(value.toLowerCase());
     return JSON.stringify(value);
@@ -49,4 +51,12 @@ function sortKeys(value: unknown): unknown {
   for (const name of Object.keys(value).sort())
     out[name] = sortKeys((value as Record<string, unknown>)[name]);
   return out;
+}
+
+/** Seconds of a duration truncated to hundredths, trailing zeros dropped ("PT1.2399S" -> "PT1.23S"). */
+function truncateDuration(duration: string): string {
+  return duration.replace(/(\d+)\.(\d+)S$/, (_match, whole: string, fraction: string) => {
+    const kept = fraction.slice(0, 2).replace(/0+$/, '');
+    return kept ? `${whole}.${kept}S` : `${whole}S`;
+  });
 }

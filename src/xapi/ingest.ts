@@ -5,13 +5,23 @@ import { type Pool, transaction } from '../store/index.js';
 import {
   applyVoiding,
   findStatementsByIds,
+  insertAttachments,
   insertStatements,
   type StatementRow,
 } from '../store/statements.js';
+import type { AttachmentContent } from './attachments.js';
 import { statementsEquivalent } from './equivalence.js';
 import type { XapiVersion } from './formats.js';
 import { statementTerms } from './terms.js';
 import type { Actor, Statement, StoredStatement } from './types.js';
+
+/**
+ * X-Experience-API-Consistent-Through is `now` minus this margin, and a transaction storing statements
+ * whose `stored` is older than the margin rolls back instead of committing (503, the client retries): so
+ * every statement stored before the header's time is visible, and a poller never skips one that was
+ * still committing (xAPI 2.0 §4.1.6.1, Communication 2.1.3).
+ */
+export const consistencyMarginMs = 10_000;
 
 /** The queue the badge engine consumes: one job per newly stored statement. */
 export const statementQueue = 'xapi.statement';
@@ -41,6 +51,7 @@ export async function storeStatements(
   writer: StatementWriter,
   statements: Statement[],
   version: XapiVersion,
+  attachments: AttachmentContent[] = [],
 ): Promise<string[]> {
   const stored = deps.clock.now();
   const storedText = stored.toISOString();
@@ -78,6 +89,7 @@ export async function storeStatements(
     const inserted = await insertStatements(client, owner, rows);
     const existingIds = full.filter((s) => !inserted.has(s.id.toLowerCase())).map((s) => s.id);
     if (existingIds.length > 0) await checkEquivalent(client, writer.platformId, full, existingIds);
+    if (attachments.length > 0) await insertAttachments(client, writer.platformId, attachments);
     if (inserted.size === 0) return;
     if (rows.some((row) => row.voids !== null)) await applyVoiding(client, writer.platformId, [...inserted]);
     await enqueueMany(
@@ -89,6 +101,7 @@ export async function storeStatements(
         runAt: stored,
       })),
     );
+    checkWithinMargin(deps, stored);
   });
   return full.map((statement) => statement.id);
 }
@@ -109,5 +122,11 @@ async function checkEquivalent(
         { details: { path: 'id' } },
       );
     }
+  }
+}
+
+function checkWithinMargin(deps: IngestDeps, stored: Date): void {
+  if (deps.clock.now().getTime() - stored.getTime() > consistencyMarginMs) {
+    throw new AppError('ERR_DB_UNAVAILABLE', 'Storing the statements took too long; retry the request');
   }
 }

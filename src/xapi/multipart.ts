@@ -13,7 +13,9 @@ function invalid(path: string, rule: string): AppError {
 
 /** The boundary parameter of a multipart Content-Type, or undefined. */
 export function multipartBoundary(contentType: string): string | undefined {
-  const match = /^multipart\/mixed\s*;(?:.*;)?\s*boundary=(?:"([^"]{1,70})"|([^\s;]{1,70}))/i.exec(contentType);
+  const match = /^multipart\/mixed\s*;(?:.*;)?\s*boundary=(?:"([^"]{1,70})"|([^\s;]{1,70}))/i.exec(
+    contentType,
+  );
   return match ? (match[1] ?? match[2]) : undefined;
 }
 

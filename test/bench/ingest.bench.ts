@@ -122,9 +122,13 @@ it('ingest: HTTP POST batches vs raw multi-row INSERT', async () => {
   for (let i = 0; i < 5; i++)
     await post(JSON.stringify(Array.from({ length: batchSize }, (_, j) => realistic(j))));
 
+  const cpuBefore = process.cpuUsage();
   const httpStart = performance.now();
   const httpLatencies = await runPool(batches, (i) => post(bodies[i]!));
   const httpSeconds = (performance.now() - httpStart) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  // Client and server share this process: its CPU share shows whether Node or PostgreSQL is the limit.
+  const nodeCpuPercent = Math.round(((cpu.user + cpu.system) / 1e6 / httpSeconds) * 100);
   server.close();
 
   // Raw: the same rows (validated, terms extracted beforehand) as one multi-row INSERT per batch.
@@ -174,6 +178,7 @@ it('ingest: HTTP POST batches vs raw multi-row INSERT', async () => {
       statementsPerSecond: Math.round(httpRate),
       p50ms: +percentile(httpLatencies, 50).toFixed(1),
       p99ms: +percentile(httpLatencies, 99).toFixed(1),
+      nodeCpuPercent,
     },
     rawInsert: {
       statementsPerSecond: Math.round(rawRate),

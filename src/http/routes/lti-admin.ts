@@ -3,7 +3,12 @@ import { type RequestHandler, Router } from 'express';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
 import { loadManifest, type Manifest, toolUrls } from '../../lti/manifest.js';
-import { addPlatform, listPlatformsWithDeployments } from '../../lti/platforms.js';
+import {
+  addPlatform,
+  getPlatformWithDeployments,
+  listPlatformsWithDeployments,
+  setPlatformStrict,
+} from '../../lti/platforms.js';
 import { installCopyScriptPath, installPage } from '../../ui/install/pages.js';
 import { installCopyScript } from '../../ui/install/scripts.js';
 import { methodNotAllowed, requireJson } from '../errors.js';
@@ -53,12 +58,25 @@ export function ltiAdminRoutes(ctx: AppContext, options: { manifest?: Manifest }
   router
     .route('/admin/api/platforms/:id')
     .get(admin, async (req, res) => {
-      const id = String(req.params.id);
-      const platform = (await listPlatformsWithDeployments(ctx)).find((p) => p.id === id);
-      if (!platform) throw new AppError('ERR_NOT_FOUND', `No platform ${id}`);
+      const platform = await getPlatformWithDeployments(ctx, String(req.params.id));
       res.set('Cache-Control', 'no-store').json({ platform });
     })
-    .all(methodNotAllowed(['GET']));
+    .patch(admin, requireJson, async (req, res) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const keys = Object.keys(body);
+      if (keys.length !== 1 || typeof body.strictDeployments !== 'boolean') {
+        throw new AppError('ERR_VALIDATION', 'The body must be {"strictDeployments": true|false}', {
+          details: { path: keys.find((key) => key !== 'strictDeployments') ?? 'strictDeployments' },
+        });
+      }
+      const platform = await setPlatformStrict(ctx, String(req.params.id), body.strictDeployments);
+      req.log?.info(
+        { platformId: platform.id, strict: platform.strictDeployments },
+        'platform strict mode set',
+      );
+      res.json({ platform });
+    })
+    .all(methodNotAllowed(['GET', 'PATCH']));
 
   // Public: it shows only URLs every platform is told anyway.
   router

@@ -1,5 +1,6 @@
-import { type Request, type Response, Router } from 'express';
+import { type Request, type RequestHandler, type Response, Router } from 'express';
 import type { AppContext } from '../../context.js';
+import { AppError } from '../../errors.js';
 import { registerWithPlatform } from '../../lti/dynamic-registration.js';
 import { publicJwks } from '../../lti/keys.js';
 import { defaultKeyPolicy } from '../../lti/keys-policy.js';
@@ -11,6 +12,35 @@ import {
 } from '../../ui/install/pages.js';
 import { laurelIconSvg, registrationCloseScript } from '../../ui/install/scripts.js';
 import { methodNotAllowed, normalizeError, sendError } from '../errors.js';
+
+/** Registrations one client address may start per minute: each makes two outbound requests. */
+export const registrationsPerMinute = 10;
+
+/** A fixed one-minute window per client address, on the injected clock. */
+function registrationLimiter(ctx: AppContext): RequestHandler {
+  const windows = new Map<string, { start: number; count: number }>();
+  return (req, res, next) => {
+    const now = ctx.clock.now().getTime();
+    const key = req.ip ?? 'unknown';
+    let window = windows.get(key);
+    if (!window || now - window.start >= 60_000) {
+      if (windows.size > 10_000) windows.clear();
+      window = { start: now, count: 0 };
+      windows.set(key, window);
+    }
+    window.count += 1;
+    if (window.count > registrationsPerMinute) {
+      res.set('Retry-After', String(Math.ceil((window.start + 60_000 - now) / 1000)));
+      sendRegistrationError(
+        req,
+        res,
+        new AppError('ERR_RATE_LIMITED', 'Too many registrations from this address; try again in a minute'),
+      );
+      return;
+    }
+    next();
+  };
+}
 
 /**
  * Installing Laurel in a platform: the tool JWKS, the Canvas JSON configuration, LTI Dynamic Registration,
@@ -35,9 +65,10 @@ export function ltiInstallRoutes(ctx: AppContext, options: { manifest?: Manifest
     })
     .all(methodNotAllowed(['GET']));
 
+  const limit = registrationLimiter(ctx);
   router
     .route('/lti/register')
-    .get(async (req, res) => {
+    .get(limit, async (req, res) => {
       res.set('Cache-Control', 'no-store');
       try {
         const result = await registerWithPlatform(

@@ -1,21 +1,28 @@
-import { type Response, Router } from 'express';
+import { randomUUID } from 'node:crypto';
+import { type Request, type Response, Router } from 'express';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
 import {
+  findAttachments,
   findStatement,
   queryStatements,
   type ReadScope,
   type StatementFilter,
 } from '../../store/statements.js';
 import {
+  type AttachmentContent,
   acceptedLanguages,
+  buildMultipart,
+  consistencyMarginMs,
   formatStatement,
   ifiKey,
   isIri,
   isUuid,
+  matchAttachments,
   parseTimestamp,
   readActor,
   readMore,
+  readStatementMultipart,
   type Statement,
   type StatementFormat,
   type StoredStatement,
@@ -56,19 +63,28 @@ function onlyParams(params: Record<string, string>, allowed: ReadonlySet<string>
   }
 }
 
-/** JSON bodies only for now: an attachment without fileUrl needs multipart/mixed content. */
-function requireAttachmentUrls(statements: Statement[]): void {
-  statements.forEach((statement, i) => {
-    const all = [...(statement.attachments ?? [])];
-    if (statement.object.objectType === 'SubStatement') all.push(...(statement.object.attachments ?? []));
-    if (all.some((attachment) => attachment.fileUrl === undefined)) {
-      throw new AppError(
-        'ERR_XAPI_ATTACHMENT_MISSING',
-        `[${i}].attachments: an attachment without fileUrl needs its content in a multipart/mixed request`,
-        { details: { path: `[${i}].attachments` } },
-      );
-    }
-  });
+/**
+ * The statements of a PUT/POST body with their attachment contents: JSON, or multipart/mixed with the
+ * statements first and one part per attachment (Communication 1.5.2).
+ */
+async function readStatementsBody(
+  req: Request,
+  res: Response,
+  single: boolean,
+): Promise<{ statements: Statement[]; attachments: AttachmentContent[] }> {
+  const x = xapiRequest(res);
+  let body = x.body;
+  let parts: Parameters<typeof matchAttachments>[1] = [];
+  if (Buffer.isBuffer(body) && /^multipart\/mixed/i.test(req.get('Content-Type') ?? '')) {
+    ({ json: body, parts } = readStatementMultipart(body, req.get('Content-Type')!));
+  }
+  requireBody(body);
+  if (single && Array.isArray(body)) throw invalid('body', 'PUT takes one statement, not an array');
+  const statements = single
+    ? [validateStatement(body, { version: x.version })]
+    : validateStatements(body, { version: x.version });
+  const attachments = await matchAttachments(statements, parts);
+  return { statements, attachments };
 }
 
 function writer(ctx: AppContext, res: Response) {
@@ -95,37 +111,34 @@ function requireBody(body: unknown): unknown {
 
 /** PUT /xapi/statements?statementId=: stores one statement under that id; 204. */
 function putStatement(ctx: AppContext) {
-  return async (_req: unknown, res: Response) => {
+  return async (req: Request, res: Response) => {
     const x = xapiRequest(res);
     const who = writer(ctx, res);
     onlyParams(x.params, new Set(['statementId']));
     const id = x.params.statementId;
     if (id === undefined) throw invalid('statementId', 'is required with PUT');
     if (!isUuid(id)) throw invalid('statementId', 'must be a UUID');
-    const body = requireBody(x.body);
-    if (Array.isArray(body)) throw invalid('body', 'PUT takes one statement, not an array');
-    const statement = validateStatement(body, { version: x.version });
+    const { statements, attachments } = await readStatementsBody(req, res, true);
+    const statement = statements[0]!;
     if (statement.id !== undefined && statement.id.toLowerCase() !== id.toLowerCase()) {
       throw new AppError('ERR_XAPI_DUPLICATE_ID', 'id: differs from the statementId parameter', {
         details: { path: 'id' },
       });
     }
     statement.id = id;
-    requireAttachmentUrls([statement]);
-    await storeStatements(ctx, who, [statement], x.version);
+    await storeStatements(ctx, who, [statement], x.version, attachments);
     res.status(204).end();
   };
 }
 
 /** POST /xapi/statements: one statement or an array; answers the ids in order. */
 function postStatements(ctx: AppContext) {
-  return async (_req: unknown, res: Response) => {
+  return async (req: Request, res: Response) => {
     const x = xapiRequest(res);
     const who = writer(ctx, res);
     onlyParams(x.params, new Set());
-    const statements = validateStatements(requireBody(x.body), { version: x.version });
-    requireAttachmentUrls(statements);
-    const ids = await storeStatements(ctx, who, statements, x.version);
+    const { statements, attachments } = await readStatementsBody(req, res, false);
+    const ids = await storeStatements(ctx, who, statements, x.version, attachments);
     res.status(200).json(ids);
   };
 }
@@ -206,7 +219,8 @@ function getStatements(ctx: AppContext) {
     const x = xapiRequest(res);
     const scope = requireRead(res);
     const now = ctx.clock.now();
-    res.setHeader('X-Experience-API-Consistent-Through', now.toISOString());
+    const through = new Date(now.getTime() - consistencyMarginMs);
+    res.setHeader('X-Experience-API-Consistent-Through', through.toISOString());
     let params = x.params;
     onlyParams(params, getParams);
     let after: MoreState['a'] | undefined;
@@ -235,7 +249,7 @@ function getStatements(ctx: AppContext) {
       : '';
     const newest = Math.max(0, ...page.statements.map((row) => row.stored.getTime()));
     res.setHeader('Last-Modified', new Date(newest || now.getTime()).toUTCString());
-    send(res, { statements, more }, attachments);
+    await send(ctx, res, { statements, more }, attachments);
   };
 }
 
@@ -262,20 +276,27 @@ async function getOne(
   const found = await findStatement(ctx.pool, scope, id, name === 'voidedStatementId');
   if (!found) throw new AppError('ERR_NOT_FOUND', `${name}: no such statement`, { details: { path: name } });
   res.setHeader('Last-Modified', found.stored.toUTCString());
-  send(res, formatStatement(found.statement as StoredStatement, format, languages), attachments);
+  await send(ctx, res, formatStatement(found.statement as StoredStatement, format, languages), attachments);
 }
 
-/** attachments=true answers multipart/mixed: the JSON part first (no stored attachment content yet). */
-function send(res: Response, body: unknown, attachments: boolean): void {
+/** attachments=true answers multipart/mixed: the JSON first, then the content of each attachment. */
+async function send(ctx: AppContext, res: Response, body: unknown, attachments: boolean): Promise<void> {
   if (!attachments) {
     res.json(body);
     return;
   }
-  const boundary = `laurel-${Math.random().toString(36).slice(2)}`;
+  const statements = (body as { statements?: Statement[] }).statements ?? [body as Statement];
+  const hashes = new Set<string>();
+  for (const statement of statements) {
+    for (const attachment of statement.attachments ?? []) hashes.add(attachment.sha2.toLowerCase());
+    if (statement.object.objectType === 'SubStatement') {
+      for (const attachment of statement.object.attachments ?? []) hashes.add(attachment.sha2.toLowerCase());
+    }
+  }
+  const contents = await findAttachments(ctx.pool, xapiRequest(res).key.platformId, [...hashes]);
+  const boundary = `laurel-${randomUUID()}`;
   res.setHeader('Content-Type', `multipart/mixed; boundary=${boundary}`);
-  res.send(
-    `--${boundary}\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(body)}\r\n--${boundary}--\r\n`,
-  );
+  res.send(buildMultipart(boundary, body, contents));
 }
 
 /** /xapi/statements: PUT, POST, GET, HEAD. */

@@ -6,6 +6,7 @@ import type { ReadScope } from '../../store/statements.js';
 import { parseBasicAuth, parseVersion, secretMatches, type XapiVersion } from '../../xapi/index.js';
 import { methodNotAllowed } from '../errors.js';
 import { documentResourceRoutes } from './xapi-documents.js';
+import { lrsKeyRoutes } from './xapi-keys.js';
 import { statementRoutes } from './xapi-statements.js';
 
 /** What the xAPI middlewares work out for a request; handlers read it with `xapiRequest(res)`. */
@@ -44,27 +45,38 @@ const cors: RequestHandler = (req, res, next) => {
 };
 
 /** Communication 3.3: every response carries X-Experience-API-Version; requests must send a supported one. */
-const version: RequestHandler = (req, res, next) => {
-  res.setHeader('X-Experience-API-Version', '2.0.0');
-  const header = req.get('X-Experience-API-Version');
-  const parsed = header === undefined ? undefined : parseVersion(header.trim());
-  if (parsed) res.setHeader('X-Experience-API-Version', parsed);
-  if (req.path === '/about') {
+function version(defaultVersion: XapiVersion): RequestHandler {
+  return (req, res, next) => {
+    res.setHeader('X-Experience-API-Version', defaultVersion);
+    const header = req.get('X-Experience-API-Version');
+    const parsed = header === undefined ? undefined : parseVersion(header.trim());
+    if (parsed) res.setHeader('X-Experience-API-Version', parsed);
+    if (req.path === '/about') {
+      next();
+      return;
+    }
+    if (!parsed) {
+      throw new AppError(
+        'ERR_XAPI_VERSION',
+        header === undefined
+          ? 'X-Experience-API-Version: the header is required'
+          : `X-Experience-API-Version: "${header}" is not supported (1.0.x, 2.0.x)`,
+        { details: { path: 'X-Experience-API-Version' } },
+      );
+    }
+    const params: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.query as Record<string, unknown>)) {
+      if (typeof value !== 'string') {
+        throw new AppError('ERR_XAPI_INVALID_REQUEST', `${name}: the parameter is given more than once`, {
+          details: { path: name },
+        });
+      }
+      params[name] = value;
+    }
+    res.locals.xapi = { version: parsed, params, body: req.body };
     next();
-    return;
-  }
-  if (!parsed) {
-    throw new AppError(
-      'ERR_XAPI_VERSION',
-      header === undefined
-        ? 'X-Experience-API-Version: the header is required'
-        : `X-Experience-API-Version: "${header}" is not supported (1.0.x, 2.0.x)`,
-      { details: { path: 'X-Experience-API-Version' } },
-    );
-  }
-  res.locals.xapi = { version: parsed, params: { ...(req.query as Record<string, string>) }, body: req.body };
-  next();
-};
+  };
+}
 
 const formHeaders = [
   'authorization',
@@ -98,10 +110,15 @@ const alternateSyntax: RequestHandler = (req, _res, next) => {
   const params: Record<string, string> = {};
   let content: string | undefined;
   for (const [name, value] of Object.entries(form)) {
+    if (typeof value !== 'string') throw fail(`${name}: the form field is given more than once`, name);
     const lower = name.toLowerCase();
     if (formHeaders.includes(lower)) req.headers[lower] = value;
     else if (name === 'content') content = value;
     else params[name] = value;
+  }
+  // xAPI 2.0 drops the alternate request syntax (§4.1.1): a 2.0 client must send real requests.
+  if (parseVersion(String(req.headers['x-experience-api-version'] ?? '').trim()) === '2.0.0') {
+    throw fail('method: the alternate request syntax is not part of xAPI 2.0', 'method');
   }
   req.method = method;
   // The form's Content-Type is the content's; without one, the content is JSON (Communication 1.3).
@@ -201,7 +218,7 @@ export function requireRead(res: Response): ReadScope {
   throw new AppError('ERR_FORBIDDEN', 'This LRS key may not read (scope all/read or statements/read/mine)');
 }
 
-/** The LRS at /xapi: statements, about. */
+/** The LRS at /xapi (statements, documents, activities, agents, about) and the LRS key API. */
 export function xapiRoutes(ctx: AppContext): Router {
   const api = Router();
   // Documents may be any media type: keep bodies the JSON and form parsers left alone as bytes.
@@ -209,7 +226,14 @@ export function xapiRoutes(ctx: AppContext): Router {
     limit: ctx.config.bodyLimitBytes,
     type: (req) => !(req.headers['content-type'] ?? '').match(/json|x-www-form-urlencoded/i),
   });
-  api.use(cors, raw, alternateSyntax, version, alternateParams, authenticate(ctx));
+  api.use(
+    cors,
+    raw,
+    alternateSyntax,
+    version(ctx.config.xapiDefaultVersion),
+    alternateParams,
+    authenticate(ctx),
+  );
   api.get('/about', (_req, res) => {
     res.json({ version: ['1.0.3', '2.0.0'], extensions: {} });
   });
@@ -218,5 +242,6 @@ export function xapiRoutes(ctx: AppContext): Router {
   api.use(documentResourceRoutes(ctx));
   const router = Router();
   router.use('/xapi', api);
+  router.use(lrsKeyRoutes(ctx));
   return router;
 }

@@ -98,6 +98,36 @@ export function checkRegistration(body: Record<string, unknown>): void {
   }
 }
 
+/**
+ * What Canvas and Brightspace check besides Moodle's rules: Canvas refuses scopes it does not offer;
+ * Brightspace refuses any tool URL that is not https.
+ */
+export function checkFamilyRules(
+  family: RegistrationFamily,
+  body: Record<string, unknown>,
+  scopesSupported: readonly string[],
+): void {
+  if (family === 'canvas') {
+    const scopes = String(body.scope ?? '')
+      .split(' ')
+      .filter(Boolean);
+    const unknown = scopes.filter((scope) => !scopesSupported.includes(scope));
+    if (unknown.length > 0) throw new RegistrationRefusal(422, `Invalid scopes: ${unknown.join(', ')}`);
+  }
+  if (family === 'brightspace') {
+    const config = body[toolConfiguration] as Record<string, unknown>;
+    const urls = [
+      body.initiate_login_uri,
+      body.jwks_uri,
+      config.target_link_uri,
+      ...(Array.isArray(body.redirect_uris) ? body.redirect_uris : []),
+    ];
+    if (urls.some((url) => typeof url !== 'string' || !url.startsWith('https://'))) {
+      throw new RegistrationRefusal(400, 'URLs must be https');
+    }
+  }
+}
+
 /** Creates an emulated platform that can be registered with. */
 export function createRegistrationPlatform(options: RegistrationPlatformOptions): RegistrationPlatform {
   const baseUrl = options.baseUrl.replace(/\/$/, '');
@@ -166,6 +196,7 @@ export function createRegistrationPlatform(options: RegistrationPlatformOptions)
       if (!req.is('application/json')) throw new RegistrationRefusal(400, 'invalid_content_type');
       const body = (req.body ?? {}) as Record<string, unknown>;
       checkRegistration(body);
+      checkFamilyRules(options.family, body, openidConfiguration().scopes_supported as string[]);
       const deploymentId = String(registrations.length + 1);
       registrations.push({ clientId, deploymentId, request: body });
       const config = body[toolConfiguration] as Record<string, unknown>;

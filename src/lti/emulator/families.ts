@@ -44,6 +44,8 @@ export interface FamilyProfile {
   paths: { auth: string; jwks: string; token: string; deepLinkReturn: string };
   /** lti_storage_target sent on login initiation, if the platform offers postMessage storage. */
   storageTarget: string | undefined;
+  /** The issuer every instance shares (Canvas Cloud: https://canvas.instructure.com); none: the site URL. */
+  fixedIssuer: string | undefined;
   /** Whether the platform sends azp (Canvas does, Moodle does not). */
   sendsAzp: boolean;
   newSub(sequence: number): string;
@@ -87,6 +89,7 @@ const moodle: FamilyProfile = {
     deepLinkReturn: '/mod/lti/contentitem_return.php',
   },
   storageTarget: undefined,
+  fixedIssuer: undefined,
   sendsAzp: false,
   newSub: (sequence) => String(sequence + 1),
   roles: {
@@ -154,6 +157,7 @@ const canvas: FamilyProfile = {
     deepLinkReturn: '/courses/1/deep_linking_response',
   },
   storageTarget: 'post_message_forwarding',
+  fixedIssuer: 'https://canvas.instructure.com',
   sendsAzp: true,
   newSub: () => randomUUID(),
   roles: {

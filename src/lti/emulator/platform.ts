@@ -26,7 +26,7 @@ export interface PlatformEmulatorOptions {
   family: PlatformFamily;
   /** Where the emulator's router is reachable (no trailing slash). */
   baseUrl: string;
-  /** OIDC issuer; Moodle uses its site URL (the default), Canvas a fixed `https://canvas.instructure.com`. */
+  /** OIDC issuer; default as the real platform: Moodle its site URL, Canvas `https://canvas.instructure.com`. */
   issuer?: string;
   clientId: string;
   deploymentId: string;
@@ -112,7 +112,7 @@ export class PlatformEmulator {
     this.family = options.family;
     this.profile = families[options.family];
     this.baseUrl = options.baseUrl.replace(/\/$/, '');
-    this.issuer = options.issuer ?? this.baseUrl;
+    this.issuer = options.issuer ?? this.profile.fixedIssuer ?? this.baseUrl;
     this.clientId = options.clientId;
     this.deploymentId = options.deploymentId;
     this.tool = options.tool;

@@ -86,6 +86,24 @@ describeWithBrowser('launch in a real browser', () => {
     await context.close();
   });
 
+  it('Moodle-like with third-party cookies phased out: the Partitioned login cookie still binds the launch', async () => {
+    const blocking = await chromium.launch({
+      executablePath,
+      args: ['--no-sandbox', '--test-third-party-cookie-phaseout'],
+    });
+    try {
+      const context = await blocking.newContext();
+      const page = await context.newPage();
+      await page.goto(moodle.framedLaunchUrl({ user: moodle.newUser(), roles: moodle.roles('learner') }));
+      const main = await page
+        .frame({ name: 'tool' })!
+        .waitForSelector('main[data-view]', { timeout: 15_000 });
+      expect(await main.getAttribute('data-view')).toBe('learner');
+    } finally {
+      await blocking.close();
+    }
+  });
+
   it('Deep Linking: the response is auto-posted to the platform and verifies there', async () => {
     const before = moodle.deepLinkingResponses.length;
     const { context, tool } = await open(

@@ -75,4 +75,29 @@ describe('laurel lrs-keys create', () => {
     expect(course.stderr).toContain('ERR_XAPI_KEY_INVALID');
     expect(laurel(['lrs-keys']).status).toBe(2);
   });
+
+  it('lrs-pull add stores a pull source with the secret sealed', async () => {
+    const run = laurel([
+      'lrs-pull',
+      'add',
+      '--platform',
+      platformId,
+      '--endpoint',
+      'https://lrs.example.edu/xapi',
+      '--key',
+      'reader',
+      '--secret',
+      'pull-secret-value',
+    ]);
+    expect(run.status).toBe(0);
+    const id = run.stdout.trim().replace('source=', '');
+    const { rows } = await client.query(
+      'SELECT endpoint, auth_key, auth_secret_sealed FROM xapi_pull_sources WHERE id = $1',
+      [id],
+    );
+    expect(rows[0].endpoint).toBe('https://lrs.example.edu/xapi/');
+    expect(rows[0].auth_key).toBe('reader');
+    expect(rows[0].auth_secret_sealed).not.toContain('pull-secret-value');
+    expect(laurel(['lrs-pull', 'add', '--endpoint', 'https://x.example/']).status).toBe(2);
+  });
 });

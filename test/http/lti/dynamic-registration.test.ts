@@ -1,10 +1,12 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import express from 'express';
 import request from 'supertest';
+import { fixedClock } from '../../../src/clock.js';
 import type { AppContext } from '../../../src/context.js';
 import { createApp } from '../../../src/http/app.js';
+import { registrationsPerMinute } from '../../../src/http/routes/lti-install.js';
 import {
   createRegistrationPlatform,
   type RegistrationPlatform,
@@ -22,10 +24,16 @@ let lms: express.Express;
 let server: Server;
 let origin: string;
 let n = 0;
+const clock = fixedClock(new Date('2026-01-15T10:00:00Z'));
+
+// Each test starts a fresh registration rate-limit window.
+beforeEach(() => {
+  clock.advance(60_000);
+});
 
 beforeAll(async () => {
   db = await createTestSchema();
-  ctx = await testContext(db, { config: testConfig({ OUTBOUND_ALLOW_PRIVATE: 'true' }) });
+  ctx = await testContext(db, { config: testConfig({ OUTBOUND_ALLOW_PRIVATE: 'true' }), clock });
   app = createApp(ctx);
   lms = express();
   server = lms.listen(0, '127.0.0.1');
@@ -185,6 +193,18 @@ describe('GET /lti/register against an emulated Moodle over HTTP', () => {
     }
   });
 
+  it('limits registrations per client address (429 with Retry-After)', async () => {
+    for (let i = 0; i < registrationsPerMinute; i += 1) {
+      await request(app).get('/lti/register').set('Accept', 'application/json').expect(400);
+    }
+    clock.advance(15_000);
+    const limited = await request(app).get('/lti/register').expect(429).expect('Content-Type', /html/);
+    expect(limited.headers['retry-after']).toBe('45');
+    expect(limited.text).toContain('ERR_RATE_LIMITED');
+    clock.advance(45_000);
+    await request(app).get('/lti/register').set('Accept', 'application/json').expect(400);
+  });
+
   it('requires openid_configuration', async () => {
     const res = await request(app).get('/lti/register').set('Accept', 'application/json').expect(400);
     expect(res.body.error.code).toBe('ERR_LTI_REGISTRATION_INVALID_REQUEST');
@@ -283,6 +303,37 @@ describe('the emulated registration endpoint checks what Moodle 4.x checks', () 
     const res = await post(platform(), body);
     expect(res.status).toBe(400);
     expect(res.text).toBe(reason);
+  });
+
+  it('Canvas refuses a scope it does not offer; Laurel asks only for offered ones', async () => {
+    const canvas = platform({
+      family: 'canvas',
+      configurationOverrides: {
+        scopes_supported: ['openid', 'https://purl.imsglobal.org/spec/lti-ags/scope/score'],
+      },
+    });
+    const res = await post(canvas, await good());
+    expect(res.status).toBe(422);
+    expect(res.text).toMatch(/^Invalid scopes: .*lineitem/);
+    const registered = await request(app)
+      .get(registerPath(canvas.initiationUrl('https://laurel.test/lti/register')))
+      .set('Accept', 'application/json')
+      .expect(200);
+    expect(registered.body.clientId).toBe(canvas.registrations[0]!.clientId);
+    expect(canvas.registrations[0]!.request.scope).toBe(
+      'https://purl.imsglobal.org/spec/lti-ags/scope/score',
+    );
+  });
+
+  it('Brightspace refuses tool URLs that are not https', async () => {
+    const brightspace = platform({ family: 'brightspace' });
+    const body = JSON.parse(
+      JSON.stringify(registrationRequest(await loadManifest(), 'http://laurel.example.edu')),
+    );
+    const res = await post(brightspace, body);
+    expect(res.status).toBe(400);
+    expect(res.text).toBe('URLs must be https');
+    expect((await post(brightspace, await good())).status).toBe(200);
   });
 
   it('refuses a request without a registration token', async () => {

@@ -95,9 +95,28 @@ describe('/admin/api/platforms', () => {
       authTokenAudience: null,
     });
     expect(created.headers.location).toBe(`/admin/api/platforms/${created.body.platform.id}`);
-    await request(app).get(created.headers.location!).set('Authorization', auth).expect(200);
+    const one = await request(app).get(created.headers.location!).set('Authorization', auth).expect(200);
+    expect(one.body.platform).toEqual(created.body.platform);
+    await request(app).get('/admin/api/platforms/not-a-uuid').set('Authorization', auth).expect(404);
     const list = await request(app).get('/admin/api/platforms').set('Authorization', auth).expect(200);
     expect(list.body.platforms.map((p: any) => p.clientId)).toContain('AbC123');
+    const strict = await request(app)
+      .patch(created.headers.location!)
+      .set('Authorization', auth)
+      .send({ strictDeployments: true })
+      .expect(200);
+    expect(strict.body.platform.strictDeployments).toBe(true);
+    await request(app)
+      .patch(created.headers.location!)
+      .set('Authorization', auth)
+      .send({ strictDeployments: 'yes' })
+      .expect(400);
+    await request(app)
+      .patch('/admin/api/platforms/00000000-0000-0000-0000-000000000000')
+      .set('Authorization', auth)
+      .send({ strictDeployments: false })
+      .expect(404);
+    await request(app).patch(created.headers.location!).send({ strictDeployments: false }).expect(401);
     const again = await request(app)
       .post('/admin/api/platforms')
       .set('Authorization', auth)
@@ -166,6 +185,19 @@ describe('laurel platform add|list (CLI functions)', () => {
     lines.length = 0;
     await platformCommand(ctx, ['list'], (line) => lines.push(line));
     expect(lines.join('\n')).toContain('client_id=10000000000042  deployments=12:abc');
+    const id = lines.find((line) => line.includes('10000000000042'))!.split('  ')[0]!;
+    lines.length = 0;
+    await platformCommand(ctx, ['strict', id, 'on'], (line) => lines.push(line));
+    expect(lines).toEqual([`Platform ${id}: strict deployments on.`]);
+    lines.length = 0;
+    await platformCommand(ctx, ['list'], (line) => lines.push(line));
+    expect(lines.join('\n')).toContain('deployments=12:abc (strict)');
+    await expect(platformCommand(ctx, ['strict', id, 'maybe'], () => {})).rejects.toMatchObject({
+      code: 'ERR_VALIDATION',
+    });
+    await expect(platformCommand(ctx, ['strict', 'nope', 'on'], () => {})).rejects.toMatchObject({
+      code: 'ERR_NOT_FOUND',
+    });
   });
 
   it('refuses unknown options and missing values', async () => {

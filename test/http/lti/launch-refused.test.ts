@@ -265,6 +265,13 @@ describe('issuer, audience and azp', () => {
     );
   });
 
+  it('a login parameter given twice is refused', async () => {
+    const params = new URLSearchParams(moodle.prepareLaunch(learner(moodle)));
+    params.append('iss', 'https://other.example');
+    const res = await new Browser().send(`${h.toolUrl}/lti/login?${params}`);
+    expect(res.json.error).toMatchObject({ code: 'ERR_LTI_LOGIN_INVALID', parameter: 'iss' });
+  });
+
   it('a login missing login_hint is refused', async () => {
     const trace = await launchThrough(
       h,

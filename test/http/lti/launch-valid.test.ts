@@ -131,6 +131,24 @@ describe('valid launches: what real platforms send', () => {
     expect(trace.launch!.status).toBe(200);
   });
 
+  it('a later launch without PII keeps what an earlier launch said; roles follow the latest launch', async () => {
+    const user = moodle.newUser({ name: 'Pat Private', email: 'pat@example.edu' });
+    await launchThrough(h, moodle, { user, roles: moodle.roles('learner'), context: { id: 'pii' } });
+    const again = await launchThrough(h, moodle, {
+      user: { sub: user.sub },
+      roles: moodle.roles('instructor'),
+      context: { id: 'pii' },
+    });
+    expect(again.launch!.status).toBe(200);
+    const { rows } = await h.db.pool.query(
+      `SELECT u.name, u.email, e.roles FROM users u JOIN enrollments e ON e.user_id = u.id WHERE u.sub = $1`,
+      [user.sub],
+    );
+    expect(rows).toEqual([
+      { name: 'Pat Private', email: 'pat@example.edu', roles: moodle.roles('instructor') },
+    ]);
+  });
+
   it('login initiation by POST works like GET', async () => {
     const trace = await launchThrough(
       h,

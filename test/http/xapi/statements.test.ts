@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { createApp } from '../../../src/http/app.js';
+import { testConfig } from '../../helpers/context.js';
 import { createTestSchema, type TestSchema } from '../../helpers/db.js';
 import { createLrs, type Lrs, statement } from './setup.js';
 
@@ -229,6 +231,10 @@ describe('bad input', () => {
       .send(statement());
     expect(missing.status).toBe(400);
     expect(missing.body.error.code).toBe('ERR_XAPI_VERSION');
+    expect(missing.headers['x-experience-api-version']).toBe('2.0.0');
+    const old = createApp({ ...lrs.ctx, config: testConfig({ XAPI_DEFAULT_VERSION: '1.0.3' }) });
+    const missing103 = await request(old).get('/xapi/statements').set('Authorization', reader).expect(400);
+    expect(missing103.headers['x-experience-api-version']).toBe('1.0.3');
     await post(statement(), writer, { 'X-Experience-API-Version': '0.95' }).expect(400);
     await post(statement(), writer, { 'X-Experience-API-Version': '2.0.0' }).expect(200);
   });
@@ -263,6 +269,8 @@ describe('bad input', () => {
       '?unknown=1',
       `?statementId=${randomUUID()}&verb=http://x.example/v`,
       '?more=forged.token',
+      '?more=a&more=b',
+      '?limit=1&limit=2',
     ]) {
       const res = await get(query);
       expect([query, res.status]).toEqual([query, 400]);
@@ -321,5 +329,18 @@ describe('protocol', () => {
       })
       .expect(204);
     await get(`?statementId=${id}`).expect(200);
+  });
+
+  it('the alternate syntax is refused for xAPI 2.0', async () => {
+    await request(lrs.app)
+      .post('/xapi/statements?method=PUT')
+      .type('form')
+      .send({
+        statementId: randomUUID(),
+        Authorization: writer,
+        'X-Experience-API-Version': '2.0.0',
+        content: '{}',
+      })
+      .expect(400);
   });
 });

@@ -22,7 +22,11 @@ function tinyPng(): Buffer {
   ]);
 }
 
-const credential = JSON.stringify({ id: 'https://laurel.example/credentials/1', name: 'Ünïcode ]]> badge' });
+const credential = JSON.stringify({
+  id: 'https://laurel.example/credentials/1',
+  name: 'Ünïcode ]]> badge',
+  description: 'Text that looks like markup stays text: <script> onload= <!ENTITY',
+});
 
 describe('PNG baking', () => {
   it('bakes one uncompressed iTXt chunk "openbadgecredential" before IEND and unbakes it', () => {
@@ -89,6 +93,10 @@ describe('SVG baking', () => {
       '<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]><svg xmlns="http://www.w3.org/2000/svg">&x;</svg>',
     ],
     ['an event handler', '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>'],
+    [
+      'a javascript: link',
+      '<svg xmlns="http://www.w3.org/2000/svg"><a href="javascript:alert(1)">x</a></svg>',
+    ],
     ['no svg root', '<html></html>'],
   ])('refuses SVG with %s', (_name, bad) => {
     expect(() => unbakeSvg(bad)).toThrow(

@@ -68,7 +68,7 @@ describe('building an OpenBadgeCredential', () => {
   });
 
   it('refuses bad input with ERR_CREDENTIAL_INVALID naming the field', () => {
-    const bad = () => buildOpenBadgeCredential(credentialInput({ baseUrl: 'http://laurel.example' }));
+    const bad = () => buildOpenBadgeCredential(credentialInput({ baseUrl: 'ftp://laurel.example' }));
     expect(bad).toThrow(/baseUrl/);
     try {
       buildOpenBadgeCredential(credentialInput({ validUntil: new Date('2020-01-01T00:00:00Z') }));
@@ -232,5 +232,24 @@ describe('bitstring status list', () => {
 
   it('draws indexes from the injected randomness', () => {
     expect(randomIndex(131072, () => new Uint8Array([0, 1, 0, 5]))).toBe(65541);
+  });
+});
+
+describe('signing failures', () => {
+  it('fails closed on an unknown context and on terms the contexts do not define', async () => {
+    const { issuerKeys } = await import('./fixtures.js');
+    const { signCredential } = await import('../../../src/credentials/index.js');
+    const { current } = await issuerKeys();
+    const credential = buildOpenBadgeCredential(credentialInput());
+    await expect(
+      signCredential(
+        { ...credential, '@context': [...(credential['@context'] as string[]), 'https://evil.example/c'] },
+        current,
+        NOW,
+      ),
+    ).rejects.toMatchObject({ code: 'ERR_CREDENTIAL_UNKNOWN_CONTEXT' });
+    await expect(signCredential({ ...credential, undefinedTerm: 'x' }, current, NOW)).rejects.toMatchObject({
+      code: 'ERR_CREDENTIAL_SIGNING_FAILED',
+    });
   });
 });

@@ -448,6 +448,15 @@ describe('equivalence', () => {
     b.stored = '2026-01-16T00:00:00Z';
     expect(statementsEquivalent(a, b)).toBe(true);
   });
+  it('compares durations to 0.01 s', () => {
+    const a: any = base();
+    const b: any = base();
+    a.result.duration = 'PT1.2399S';
+    b.result.duration = 'PT1.23S';
+    expect(statementsEquivalent(validateStatement(a, v2), validateStatement(b, v2))).toBe(true);
+    b.result.duration = 'PT1.24S';
+    expect(statementsEquivalent(validateStatement(a, v2), validateStatement(b, v2))).toBe(false);
+  });
   it('sees a different result', () => {
     const b: any = base();
     b.result.success = false;

@@ -1,0 +1,20 @@
+export {
+  type AwardDeps,
+  awardIssueQueue,
+  awardRevokeQueue,
+  evaluateForLearner,
+  evidenceOf,
+  handOffAward,
+  handOffRevocation,
+} from './evaluate.js';
+export { type DryRunRow, dryRun, enqueueBackfill, explainLearner } from './history.js';
+export { handleLearnerJob, learnerJobHandler } from './learner-job.js';
+export {
+  type LearnerJob,
+  learnerQueue,
+  linkActorToLearner,
+  onLearnerLinked,
+  onRosterLinked,
+} from './link.js';
+export { handleStatementJob, statementJobHandler } from './statement-job.js';
+export { createAwardWorkers, drainAwardWorkers } from './workers.js';

@@ -1,0 +1,209 @@
+import { randomBytes } from 'node:crypto';
+import type { AppContext } from '../context.js';
+import {
+  type AchievementInput,
+  buildStatusListCredential,
+  createBitstring,
+  createFastSigner,
+  type EvidenceInput,
+  type FastSigner,
+  type IssuerKey,
+  issueOpenBadgeCredential,
+  MIN_STATUS_LIST_LENGTH,
+  type RecipientInput,
+  randomIndex,
+  setStatus,
+  signCredential,
+} from '../credentials/index.js';
+import { AppError } from '../errors.js';
+import {
+  type CredentialRow,
+  findCredential,
+  findCredentialByAwardKey,
+  findIssuer,
+  insertCredential,
+  insertStatusList,
+  isStatusIndexFree,
+  lockOpenStatusList,
+  lockStatusList,
+  markRevoked,
+  type StatusListRow,
+  updateStatusList,
+  upsertAchievement,
+} from '../store/credentials.js';
+import { type Queryable, transaction } from '../store/index.js';
+import { currentIssuerKey, issuerDid, issuerProfile } from './issuers.js';
+
+type Deps = Pick<AppContext, 'pool' | 'clock' | 'newId' | 'secret' | 'config'>;
+
+export interface IssueRequest {
+  issuerId: string;
+  /** One credential per award version: issuing twice with one key returns the first credential. */
+  awardKey: string;
+  name: string;
+  achievement: AchievementInput;
+  recipient: RecipientInput;
+  awardedDate?: Date;
+  validUntil?: Date;
+  evidence?: EvidenceInput[];
+}
+
+function baseUrl(deps: Pick<Deps, 'config'>): string {
+  return deps.config.publicUrl.replace(/\/+$/, '');
+}
+
+export function statusListUrl(deps: Pick<Deps, 'config'>, id: string): string {
+  return `${baseUrl(deps)}/status/${id}`;
+}
+
+/**
+ * Issues (builds, signs, stores) one credential for an award, idempotently by `awardKey`; its revocation index
+ * is drawn at random from the issuer's open status list.
+ * @throws AppError ERR_NOT_FOUND (issuer), ERR_CREDENTIAL_INVALID
+ */
+export async function issueCredential(deps: Deps, request: IssueRequest): Promise<CredentialRow> {
+  const existing = await findCredentialByAwardKey(deps.pool, request.awardKey);
+  if (existing) return existing;
+  return transaction(deps.pool, (client) => issueCredentialIn(deps, client, request));
+}
+
+/** `issueCredential` inside the caller's transaction (a job handler's). */
+export async function issueCredentialIn(
+  deps: Deps,
+  client: Queryable,
+  request: IssueRequest,
+): Promise<CredentialRow> {
+  const already = await findCredentialByAwardKey(client, request.awardKey);
+  if (already) return already;
+  const issuer = await findIssuer(client, request.issuerId);
+  if (!issuer) throw new AppError('ERR_NOT_FOUND', `Issuer ${request.issuerId} does not exist`);
+  const key = await currentIssuerKey(deps, client, issuer.id);
+  const now = deps.clock.now();
+  const list =
+    (await lockOpenStatusList(client, issuer.id, 'revocation')) ??
+    (await createStatusList(deps, client, issuer.id));
+  const index = await drawIndex(client, list);
+  const id = deps.newId();
+  const document = await issueOpenBadgeCredential(
+    {
+      baseUrl: baseUrl(deps),
+      credentialId: id,
+      name: request.name,
+      issuer: issuerProfile(deps.config.publicUrl, issuer),
+      achievement: request.achievement,
+      recipient: request.recipient,
+      awardedDate: request.awardedDate ?? now,
+      validFrom: now,
+      ...(request.validUntil ? { validUntil: request.validUntil } : {}),
+      evidence: request.evidence ?? [],
+      status: {
+        statusListCredential: statusListUrl(deps, list.id),
+        statusListIndex: index,
+        statusPurpose: 'revocation',
+      },
+    },
+    key,
+    now,
+    await signerFor(key),
+  );
+  const row = await insertCredential(client, {
+    id,
+    issuerId: issuer.id,
+    awardKey: request.awardKey,
+    achievementKey: request.achievement.id,
+    statusListId: list.id,
+    statusIndex: index,
+    document,
+    createdAt: now,
+  });
+  // Another worker issued this award first: answer its credential (the unique key decided).
+  if (!row) return (await findCredentialByAwardKey(client, request.awardKey))!;
+  await updateStatusList(client, { ...list, used: list.used + 1 });
+  const subject = document.credentialSubject as { achievement: object };
+  await upsertAchievement(client, request.achievement.id, subject.achievement, now);
+  return row;
+}
+
+// Fast signers by verification method id; a rotated key's signer simply stops being asked for.
+const signers = new Map<string, Promise<FastSigner>>();
+
+function signerFor(key: IssuerKey): Promise<FastSigner> {
+  let signer = signers.get(key.id);
+  if (!signer) {
+    if (signers.size >= 64) signers.clear();
+    signer = createFastSigner(key);
+    signers.set(key.id, signer);
+    signer.catch(() => signers.delete(key.id));
+  }
+  return signer;
+}
+
+async function drawIndex(db: Queryable, list: StatusListRow): Promise<number> {
+  for (let attempt = 0; attempt < 64; attempt++) {
+    const index = randomIndex(list.length, randomBytes);
+    if (await isStatusIndexFree(db, list.id, index)) return index;
+  }
+  throw new AppError('ERR_INTERNAL', `No free index found in status list ${list.id}`);
+}
+
+async function createStatusList(deps: Deps, db: Queryable, issuerId: string): Promise<StatusListRow> {
+  const id = deps.newId();
+  const bits = createBitstring(MIN_STATUS_LIST_LENGTH);
+  const now = deps.clock.now();
+  const document = await signStatusList(deps, db, { id, issuerId, bits, now });
+  const list: StatusListRow = {
+    id,
+    issuerId,
+    purpose: 'revocation',
+    length: MIN_STATUS_LIST_LENGTH,
+    bits: Buffer.from(bits),
+    used: 0,
+    document,
+    updatedAt: now,
+  };
+  await insertStatusList(db, list);
+  return list;
+}
+
+async function signStatusList(
+  deps: Deps,
+  db: Queryable,
+  list: { id: string; issuerId: string; bits: Uint8Array; now: Date },
+): Promise<Record<string, unknown>> {
+  const key = await currentIssuerKey(deps, db, list.issuerId);
+  const unsigned = buildStatusListCredential({
+    id: statusListUrl(deps, list.id),
+    issuer: issuerDid(deps.config.publicUrl, list.issuerId),
+    validFrom: list.now,
+    statusPurpose: 'revocation',
+    bits: list.bits,
+  });
+  return signCredential(unsigned, key, list.now);
+}
+
+/**
+ * Revokes a credential with a reason: sets its bit and re-signs the status list, in one transaction.
+ * @throws AppError ERR_NOT_FOUND, ERR_CONFLICT (already revoked)
+ */
+export async function revokeCredential(
+  deps: Deps,
+  credentialId: string,
+  reason: string,
+): Promise<CredentialRow> {
+  return transaction(deps.pool, async (client) => {
+    const found = await findCredential(client, credentialId);
+    if (!found) throw new AppError('ERR_NOT_FOUND', `Credential ${credentialId} does not exist`);
+    const list = (await lockStatusList(client, found.statusListId))!;
+    // Re-read under the list's lock: a concurrent revoke of the same credential has committed by now.
+    const credential = (await findCredential(client, credentialId))!;
+    if (credential.revokedAt)
+      throw new AppError('ERR_CONFLICT', `Credential ${credentialId} is already revoked`);
+    const bits = new Uint8Array(list.bits);
+    setStatus(bits, credential.statusIndex, true);
+    const now = deps.clock.now();
+    const document = await signStatusList(deps, client, { id: list.id, issuerId: list.issuerId, bits, now });
+    await updateStatusList(client, { ...list, bits: Buffer.from(bits), document, updatedAt: now });
+    await markRevoked(client, credential.id, reason, now);
+    return { ...credential, revokedAt: now, revocationReason: reason };
+  });
+}

@@ -1,0 +1,4 @@
+export * from './awards.js';
+export * from './credentials.js';
+export * from './issuers.js';
+export * from './verify.js';
