@@ -31,6 +31,8 @@ CREATE TABLE achievement_images (
   content bytea NOT NULL,
   PRIMARY KEY (platform_id, sha256)
 );
+-- Served publicly by hash (/badges/images/<sha256>.<ext>): issued credentials link to them.
+CREATE INDEX achievement_images_sha256 ON achievement_images (sha256);
 
 -- Award rules: the parsed rule (IRIs expanded) and its relevance, indexed for the per-statement skip.
 CREATE TABLE award_rules (

@@ -13,6 +13,7 @@ export {
   type LearnerJob,
   learnerQueue,
   linkActorToLearner,
+  onIdentitySettingsChanged,
   onLearnerLinked,
   onRosterLinked,
 } from './link.js';

@@ -10,6 +10,7 @@ import {
   linkUnmatchedStatements,
   lockKey,
   lockKeyShared,
+  platformUsers,
   usersForKey,
 } from '../store/badge-evidence.js';
 import { findUser } from '../store/people.js';
@@ -87,18 +88,39 @@ export async function onLearnerLinked(
  * are written: records every enrolled user's identity keys, links the kept statements those keys now name, and
  * enqueues an evaluation for each learner linked (and once per learner and course). Returns the users linked.
  */
-export async function onRosterLinked(
+export function onRosterLinked(
   db: Queryable,
   deps: { newId: NewId; clock: Clock },
   platformId: string,
   courseId: string,
+): Promise<string[]> {
+  return relink(db, deps, platformId, courseId);
+}
+
+/**
+ * After the platform's identity settings change (extra account homePages, mapping rules): recomputes every user's
+ * identity keys, links the kept statements they now name and enqueues those learners' evaluation.
+ */
+export function onIdentitySettingsChanged(
+  db: Queryable,
+  deps: { newId: NewId; clock: Clock },
+  platformId: string,
+): Promise<string[]> {
+  return relink(db, deps, platformId, null);
+}
+
+async function relink(
+  db: Queryable,
+  deps: { newId: NewId; clock: Clock },
+  platformId: string,
+  courseId: string | null,
 ): Promise<string[]> {
   const platform = await findPlatformById(db, platformId);
   if (!platform) return [];
   await lockKeyShared(db, platformLinkLock(platformId), true);
   const settings = await findIdentitySettings(db, platformId);
   const identity = { issuer: platform.issuer, ...settings };
-  const users = await courseUsers(db, courseId);
+  const users = courseId ? await courseUsers(db, courseId) : await platformUsers(db, platformId);
   const rows = users.flatMap((u) =>
     userKeys({ userId: u.id, sub: u.sub, email: u.email }, identity).map((key) => ({ userId: u.id, key })),
   );
@@ -106,9 +128,10 @@ export async function onRosterLinked(
   const linked = await linkAllUnmatched(db, platformId);
   const now = deps.clock.now();
   const linkedSet = new Set(linked);
+  const targets = courseId ? [...new Set([...users.map((u) => u.id), ...linked])] : linked;
   await enqueueMany(
     db,
-    [...new Set([...users.map((u) => u.id), ...linked])].map((userId) => {
+    targets.map((userId) => {
       const payload: LearnerJob = { platformId, userId };
       const dedupeKey = linkedSet.has(userId)
         ? `linked:${userId}:${deps.newId()}`

@@ -73,8 +73,11 @@ export interface AchievementBody {
   alignment: AchievementAlignment[];
   achievementType: (typeof achievementTypes)[number];
   creator?: { name: string; url?: string | undefined } | undefined;
-  /** The uploaded image: its SHA-256 and media type (`achievement_images`). */
-  image?: { sha256: string; type: 'image/png' | 'image/svg+xml' } | undefined;
+  /**
+   * The uploaded image (`achievement_images`): `id` is its public path (`/badges/images/<sha256>.png|svg`, made
+   * absolute with PUBLIC_URL when shown or issued), with the media type and SHA-256.
+   */
+  image?: { id: string; type: 'image/png' | 'image/svg+xml'; sha256: string } | undefined;
 }
 
 const create = z.strictObject({

@@ -37,6 +37,9 @@ const svgRefusals: [RegExp, string, string][] = [
   [/javascript:|vbscript:/i, 'script', 'SVG must not contain script URLs'],
   [/@import/i, 'external', 'SVG styles must not @import'],
   [/url\(\s*['"]?(?!#)/i, 'external', 'SVG url() must reference a fragment (#id) only'],
+  [/image-set\(|expression\(/i, 'external', 'SVG styles must not load images or run expressions'],
+  // CSS escapes (`\75 rl(`) would hide a url() from the check above.
+  [/\\[0-9a-f]/i, 'external', 'SVG must not use CSS escapes'],
   [
     /<\s*(?:[a-z]+:)?(?:set|animate)\b[^>]*attributeName\s*=\s*['"]?(?:xlink:)?href/i,
     'external',

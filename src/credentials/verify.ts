@@ -41,6 +41,12 @@ export interface VerifyOptions {
   schemaCheck?: SchemaCheck;
   /** Internal: skip the status check (used when verifying a status list credential itself). */
   skipStatus?: boolean;
+  /**
+   * Accept keys the issuer does not publish, as the 1EdTech validator does: an https `<issuer>#<multikey>`
+   * verification method (the key is only asserted by the credential itself), or a did:key signing for a `urn:`
+   * issuer. Off by default: anyone can mint such a credential in any issuer's name.
+   */
+  acceptUnboundKeys?: boolean;
   /** The credential must have one of these types (default: the Open Badges 3.0 credential types). */
   expectedTypes?: readonly string[];
 }
@@ -80,7 +86,7 @@ export async function verifyCredential(input: unknown, options: VerifyOptions): 
     else if (!method) add('proof', false, 'not checked: the verification method could not be resolved');
     else await checkProof(credential, proof, method, add);
     if (method && issuerId !== undefined) {
-      const controller = checkController(method, issuerId);
+      const controller = checkController(method, issuerId, options.acceptUnboundKeys ?? false);
       add('controller', controller.valid, controller.message);
     }
 
@@ -216,20 +222,36 @@ async function checkProof(
 }
 
 /**
- * The key's controller must be the issuer. An issuer id that names nothing resolvable (`urn:`) signed with a
- * did:key is accepted as the 1EdTech validator does, and the message says the issuer is not bound to the key.
+ * The key's controller must be the issuer, and the issuer must publish the key (did:web, did:key issuer). Keys
+ * only asserted by the credential are accepted with `acceptUnbound` (1EdTech validator compatibility).
  */
-function checkController(method: ResolvedMethod, issuerId: string): { valid: boolean; message: string } {
-  if (method.controller === issuerId) {
-    const note =
-      method.source === 'fragment' ? ' (key given in the verificationMethod URL, not fetched)' : '';
-    return { valid: true, message: `key controller ${method.controller} is the issuer${note}` };
-  }
+function checkController(
+  method: ResolvedMethod,
+  issuerId: string,
+  acceptUnbound: boolean,
+): { valid: boolean; message: string } {
+  if (method.controller === issuerId && method.source !== 'fragment')
+    return { valid: true, message: `key controller ${method.controller} is the issuer` };
+  if (method.controller === issuerId)
+    return acceptUnbound
+      ? {
+          valid: true,
+          message: `key controller ${method.controller} is the issuer (key given in the verificationMethod URL, not published)`,
+        }
+      : {
+          valid: false,
+          message: `the key is only asserted by the verificationMethod URL; ${issuerId} does not publish it (https key documents are not fetched)`,
+        };
   if (method.source === 'did:key' && issuerId.startsWith('urn:'))
-    return {
-      valid: true,
-      message: `issuer ${issuerId} cannot be resolved; signed by ${method.controller}, which is not bound to it`,
-    };
+    return acceptUnbound
+      ? {
+          valid: true,
+          message: `issuer ${issuerId} cannot be resolved; signed by ${method.controller}, not bound to it`,
+        }
+      : {
+          valid: false,
+          message: `issuer ${issuerId} cannot be resolved, so ${method.controller} is not bound to it`,
+        };
   return { valid: false, message: `key controller ${method.controller} is not the issuer ${issuerId}` };
 }
 

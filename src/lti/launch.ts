@@ -9,6 +9,7 @@ import { transaction } from '../store/pool.js';
 import { verifyIdToken } from './id-token.js';
 import { type LaunchMessage, parseLaunchMessage } from './message.js';
 import type { PlatformJwksCache } from './platform-jwks.js';
+import { parseServiceEndpoints, recordCourseServices, type ServiceEndpoints } from './services/index.js';
 import { hashSessionToken, newSessionToken, sessionTtlMs } from './session.js';
 
 export type LaunchContext = Pick<AppContext, 'pool' | 'clock' | 'newId'>;
@@ -155,6 +156,7 @@ async function startSession(
   platform: Platform,
   login: LoginState,
   message: LaunchMessage,
+  endpoints: ServiceEndpoints,
 ): Promise<LaunchedSession> {
   const now = ctx.clock.now();
   return transaction(ctx.pool, async (db) => {
@@ -185,6 +187,8 @@ async function startSession(
         label: message.context.label,
       });
       await upsertEnrollment(db, courseId, userId, message.roles, now);
+      // The AGS/NRPS endpoints this launch offered are what later service calls for the course use.
+      await recordCourseServices(db, { courseId, deploymentId: message.deploymentId }, endpoints, now);
     }
     const token = newSessionToken();
     const expiresAt = new Date(now.getTime() + sessionTtlMs);
@@ -240,7 +244,7 @@ export async function launch(
       platformOrigin: new URL(platform.authLoginUrl).origin,
     };
   }
-  const session = await startSession(ctx, platform, login, message);
+  const session = await startSession(ctx, platform, login, message, parseServiceEndpoints(payload));
   // On about 1 launch in 50, delete sessions that expired (no scheduler needed).
   if (randomBytes(1)[0]! < 5) await deleteExpiredLtiSessions(ctx.pool, ctx.clock.now());
   return { kind: 'launched', platform, message, session };

@@ -140,14 +140,14 @@ export async function insertAchievementImage(
   );
 }
 
+/** An uploaded image by content hash (public: the same bytes whichever platform uploaded them). */
 export async function findAchievementImage(
   db: Queryable,
-  platformId: string,
   sha256: string,
 ): Promise<{ type: string; content: Buffer } | undefined> {
   const { rows } = await db.query<{ media_type: string; content: Buffer }>(
-    'SELECT media_type, content FROM achievement_images WHERE platform_id = $1 AND sha256 = $2',
-    [platformId, sha256],
+    'SELECT media_type, content FROM achievement_images WHERE sha256 = $1 LIMIT 1',
+    [sha256],
   );
   return rows[0] ? { type: rows[0].media_type, content: rows[0].content } : undefined;
 }

@@ -48,6 +48,32 @@ export async function courseUsers(
   return rows;
 }
 
+/** All of a platform's users with what identity keys are made of. */
+export async function platformUsers(
+  db: Queryable,
+  platformId: string,
+): Promise<{ id: string; sub: string; email: string | null }[]> {
+  const { rows } = await db.query<{ id: string; sub: string; email: string | null }>(
+    'SELECT id, sub, email FROM users WHERE platform_id = $1',
+    [platformId],
+  );
+  return rows;
+}
+
+/** Stores a platform's identity settings (replacing them). */
+export async function saveIdentitySettings(
+  db: Queryable,
+  platformId: string,
+  settings: { accountHomePages: string[]; mappings: MappingRule[] },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO platform_identity_settings (platform_id, account_home_pages, mappings) VALUES ($1, $2, $3)
+     ON CONFLICT (platform_id) DO UPDATE SET account_home_pages = EXCLUDED.account_home_pages,
+       mappings = EXCLUDED.mappings`,
+    [platformId, settings.accountHomePages, JSON.stringify(settings.mappings)],
+  );
+}
+
 /** Records many users' identity keys at once (idempotent). */
 export async function addIdentityKeysBulk(
   db: Queryable,
@@ -113,7 +139,7 @@ export async function findIdentitySettings(
   return { accountHomePages: rows[0]?.account_home_pages ?? [], mappings: rows[0]?.mappings ?? [] };
 }
 
-/** Stores a statement's evidence form and learner (NULL: not linked yet); the first write wins. */
+/** Stores a statement's evidence form and learner (NULL: not linked yet); a redelivery may only add the learner. */
 export async function insertStatementEvidence(
   db: Queryable,
   row: {
@@ -127,7 +153,9 @@ export async function insertStatementEvidence(
 ): Promise<void> {
   await db.query(
     `INSERT INTO statement_evidence (platform_id, statement_id, course_id, actor_key, user_id, timestamp_ms, evidence)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (platform_id, statement_id) DO NOTHING`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (platform_id, statement_id) DO UPDATE
+       SET user_id = COALESCE(statement_evidence.user_id, EXCLUDED.user_id)`,
     [
       row.platformId,
       row.statementId,

@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import { isIri, isLanguageTag } from './formats.js';
+import { isIri, isLanguageTag, isUuid, parseTimestamp } from './formats.js';
 import type { Extensions, LanguageMap } from './types.js';
 
 /** A JSON object as read from input: no prototype tricks, keys checked by the caller. */
@@ -85,4 +85,18 @@ export function extensions(value: unknown, path: string): Extensions {
 
 export function keys(...names: string[]): ReadonlySet<string> {
   return new Set(names);
+}
+
+export function uuid(value: unknown, path: string): string {
+  const text = string(value, path);
+  if (!isUuid(text)) fail(path, 'must be a UUID (RFC 4122)');
+  return text;
+}
+
+export function timestamp(value: unknown, path: string): string {
+  const text = string(value, path);
+  if (parseTimestamp(text) === undefined) {
+    fail(path, 'must be an ISO 8601 timestamp with a timezone (not -00:00)');
+  }
+  return text;
 }

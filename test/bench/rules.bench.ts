@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { createAwardWorkers, evidenceOf } from '../../src/awards/index.js';
+import { createAwardWorkers, dryRun, evidenceOf } from '../../src/awards/index.js';
 import { parseRule, relevance } from '../../src/badges/index.js';
 import { systemClock } from '../../src/clock.js';
 import type { AppContext } from '../../src/context.js';
 import { createWorker } from '../../src/jobs/index.js';
-import { insertAchievement, replaceRule } from '../../src/store/achievements.js';
+import {
+  findAchievement,
+  findActiveRule,
+  insertAchievement,
+  replaceRule,
+} from '../../src/store/achievements.js';
 import { loadStatementForBadges } from '../../src/store/badge-evidence.js';
 import { transaction } from '../../src/store/index.js';
 import { type Statement, statementQueue, storeStatements } from '../../src/xapi/index.js';
@@ -235,13 +240,23 @@ it(`${incoming} statements through the worker: 100 rules, ${learners} learners, 
   const after = (await db.pool.query('SELECT count(*)::int AS n FROM awards')).rows[0].n as number;
   const failed = (await db.pool.query('SELECT count(*)::int AS n FROM jobs WHERE last_error IS NOT NULL'))
     .rows[0].n;
+  // Dry run of one nOfM rule over every learner's stored history.
+  const { rows: some } = await db.pool.query<{ achievement_id: string }>(
+    "SELECT achievement_id FROM award_rules WHERE rule ? 'nOfM' LIMIT 1",
+  );
+  const achievement = (await findAchievement(db.pool, some[0]!.achievement_id))!;
+  const rule = (await findActiveRule(db.pool, achievement.id))!;
+  t = process.hrtime.bigint();
+  const dry = await dryRun(db.pool, achievement, rule);
+  const dryMs = ms(t);
 
   console.log(
     [
       `rules: ${incoming} statements, 100 rules, ${learners} learners, history ${historyPerLearner} each, ${withCourse ? 'course' : 'platform-wide'} key (sequential worker)`,
       `  floor (claim + load + done): ${(floorMs / floorJobs).toFixed(2)} ms/statement`,
       `  badge worker: ${(workerMs / jobs).toFixed(2)} ms/statement (${after - before} awards made)`,
-      `  ratio worker / floor: ${(workerMs / floorJobs / (floorMs / floorJobs)).toFixed(2)}x`,
+      `  ratio worker / floor: ${(workerMs / jobs / (floorMs / floorJobs)).toFixed(2)}x`,
+      `  dry run (one nOfM rule, ${dry.learners.length} learners): ${dryMs.toFixed(0)} ms, ${dry.wouldEarn} would earn`,
     ].join('\n'),
   );
   expect(jobs).toBe(incoming);

@@ -148,6 +148,43 @@ const schemas = {
       },
     },
   },
+  IdentitySettings: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      accountHomePages: {
+        type: 'array',
+        items: { type: 'string', format: 'uri' },
+        description: 'More homePages whose account names are the LTI sub (besides the issuer)',
+      },
+      mappings: {
+        type: 'array',
+        items: {
+          oneOf: [
+            {
+              type: 'object',
+              properties: {
+                account: {
+                  type: 'object',
+                  properties: { homePage: { type: 'string' }, name: { enum: ['sub', 'email'] } },
+                },
+              },
+            },
+            {
+              type: 'object',
+              properties: {
+                openid: {
+                  type: 'object',
+                  properties: { prefix: { type: 'string' }, name: { const: 'sub' } },
+                },
+              },
+            },
+          ],
+        },
+      },
+      learnersLinked: { type: 'integer', readOnly: true },
+    },
+  },
   Awards: { type: 'object', properties: { awards: { type: 'array', items: ref('Award') } } },
   DryRun: {
     type: 'object',
@@ -326,6 +363,36 @@ export function openApiDocument(publicUrl: string) {
             '201': { description: 'Awarded', ...json(ref('Award')) },
             '200': { description: 'Already held', ...json(ref('Award')) },
             ...withAchievement,
+          },
+        },
+      },
+      '/badges/images/{file}': {
+        get: {
+          summary: 'An achievement image by content hash (public: issued credentials link to it)',
+          security: [],
+          parameters: [
+            {
+              name: 'file',
+              in: 'path',
+              required: true,
+              schema: { type: 'string', pattern: '^[0-9a-f]{64}\\.(png|svg)$' },
+            },
+          ],
+          responses: { '200': { description: 'PNG or SVG' }, '404': error('No such image (ERR_NOT_FOUND)') },
+        },
+      },
+      '/api/identity-settings': {
+        get: {
+          summary: 'How xAPI actors link to users (platform admins)',
+          responses: { '200': { description: 'OK', ...json(ref('IdentitySettings')) }, ...common },
+        },
+        put: {
+          summary: 'Replace the identity settings; kept statements are linked again',
+          requestBody: { required: true, ...json(ref('IdentitySettings')) },
+          responses: {
+            '200': { description: 'Saved', ...json(ref('IdentitySettings')) },
+            '400': error('ERR_VALIDATION with path'),
+            ...common,
           },
         },
       },

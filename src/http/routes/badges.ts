@@ -24,6 +24,7 @@ import { requireJson } from '../errors.js';
 import { requireSession } from '../session.js';
 import { requireEditor, requireManager, viewerOf, visibleAchievement } from './badges-access.js';
 import { badgeAwardRoutes } from './badges-awards.js';
+import { badgeIdentityRoutes } from './badges-identity.js';
 import { openApiDocument } from './badges-openapi.js';
 
 /** The API form of an achievement (OB 3.0 Achievement fields, the owner and the version). */
@@ -36,7 +37,7 @@ export function achievementJson(ctx: Pick<AppContext, 'config'>, a: Achievement)
     version: a.version,
     ...body,
     ...(image
-      ? { image: { id: `${ctx.config.publicUrl}/api/achievements/${a.id}/image`, type: image.type } }
+      ? { image: { id: `${ctx.config.publicUrl.replace(/\/+$/, '')}${image.id}`, type: image.type } }
       : {}),
     createdAt: a.createdAt.toISOString(),
     archivedAt: a.archivedAt?.toISOString() ?? null,
@@ -159,30 +160,12 @@ function achievementRoutes(ctx: AppContext): Router {
     const content = req.body;
     const type = checkAchievementImage(content, req.headers['content-type'] ?? '');
     const sha256 = createHash('sha256').update(content).digest('hex');
+    const image = { id: `/badges/images/${sha256}.${type === 'image/png' ? 'png' : 'svg'}`, type, sha256 };
     await transaction(ctx.pool, async (db) => {
       await insertAchievementImage(db, { platformId: viewer.platformId, sha256, type, content });
-      await addAchievementVersion(
-        db,
-        achievement.id,
-        { ...achievement.body, image: { sha256, type } },
-        ctx.clock.now(),
-      );
+      await addAchievementVersion(db, achievement.id, { ...achievement.body, image }, ctx.clock.now());
     });
     res.json(achievementJson(ctx, (await findAchievement(ctx.pool, achievement.id))!));
-  });
-
-  router.get('/api/achievements/:id/image', session, async (req, res) => {
-    const viewer = viewerOf(req);
-    const achievement = await visibleAchievement(ctx, viewer, req.params.id);
-    const ref = achievement.body.image;
-    const image = ref ? await findAchievementImage(ctx.pool, viewer.platformId, ref.sha256) : undefined;
-    if (!image) throw new AppError('ERR_NOT_FOUND', `Achievement ${achievement.id} has no image`);
-    // An SVG opened directly must not run anything, even if a check missed something.
-    res
-      .set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox")
-      .set('X-Content-Type-Options', 'nosniff')
-      .type(image.type)
-      .send(image.content);
   });
 
   router.get('/api/achievements/:id/rule', session, async (req, res) => {
@@ -240,7 +223,20 @@ export function badgeRoutes(ctx: AppContext): Router {
   router.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument(ctx.config.publicUrl));
   });
+  // Public: credentials name these images. An SVG opened directly must not run anything, even if a check missed it.
+  router.get('/badges/images/:file', async (req, res) => {
+    const match = /^([0-9a-f]{64})\.(png|svg)$/.exec(req.params.file);
+    const image = match ? await findAchievementImage(ctx.pool, match[1]!) : undefined;
+    if (!image) throw new AppError('ERR_NOT_FOUND', `No image ${req.params.file}`);
+    res
+      .set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox")
+      .set('X-Content-Type-Options', 'nosniff')
+      .set('Cache-Control', 'public, max-age=31536000, immutable')
+      .type(image.type)
+      .send(image.content);
+  });
   router.use(achievementRoutes(ctx));
   router.use(badgeAwardRoutes(ctx));
+  router.use(badgeIdentityRoutes(ctx));
   return router;
 }

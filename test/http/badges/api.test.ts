@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Express } from 'express';
 import request from 'supertest';
@@ -17,6 +17,7 @@ const quiz = `${moodle}/mod/quiz/view.php?id=1`;
 const roles = {
   instructor: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor'],
   learner: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'],
+  admin: ['http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator'],
 };
 
 let db: TestSchema;
@@ -169,12 +170,13 @@ describe('achievements', () => {
         .set('Content-Type', type)
         .send(content);
     const ok = await put('image/png', png).expect(200);
-    expect(ok.body.image).toEqual({
-      id: `https://laurel.test/api/achievements/${id}/image`,
-      type: 'image/png',
-    });
-    const image = await api(as.learner).get(`/api/achievements/${id}/image`).expect(200);
+    const sha = createHash('sha256').update(png).digest('hex');
+    expect(ok.body.image).toEqual({ id: `https://laurel.test/badges/images/${sha}.png`, type: 'image/png' });
+    expect(ok.body.version).toBe(2);
+    const image = await request(app).get(`/badges/images/${sha}.png`).expect(200);
+    expect(image.headers['content-type']).toBe('image/png');
     expect(Buffer.compare(image.body as Buffer, png)).toBe(0);
+    await request(app).get('/badges/images/nothing.png').expect(404);
     const safe = '<svg xmlns="http://www.w3.org/2000/svg"><circle r="4" fill="url(#g)"/></svg>';
     await put('image/svg+xml', safe).expect(200);
     for (const [svg, rule] of [
@@ -325,6 +327,47 @@ describe('from statement to award, through the API', () => {
       [first.body.id],
     );
     expect(rows.map((r) => r.queue)).toEqual(['award.issue', 'award.revoke']);
+  });
+});
+
+describe('identity settings', () => {
+  it('platform admins add an account homePage: kept statements of that LMS link to the LTI user', async () => {
+    const admin = await session(instructorId, t.courseId, 'admin');
+    const cmi5 = {
+      ...fixture('cmi5-satisfied'),
+      id: randomUUID(),
+      actor: { account: { homePage: 'http://www.example.com/', name: '1' } },
+    };
+    await request(app)
+      .post('/xapi/statements')
+      .set('X-Experience-API-Version', '2.0.0')
+      .set('Authorization', lrsAuth)
+      .send(cmi5)
+      .expect(200);
+    await drain(ctx);
+    const linkedTo = async () =>
+      (await db.pool.query('SELECT user_id FROM statement_evidence WHERE statement_id = $1', [cmi5.id]))
+        .rows[0].user_id;
+    expect(await linkedTo()).toBeNull();
+    await api(as.instructor)
+      .put('/api/identity-settings', { accountHomePages: ['http://www.example.com'] })
+      .expect(403);
+    const bad = await api(admin)
+      .put('/api/identity-settings', { mappings: [{ account: { homePage: 'x', name: 'sub' } }] })
+      .expect(400);
+    expect(bad.body.error.path).toBe('/mappings/0/account/homePage');
+    const res = await api(admin)
+      .put('/api/identity-settings', { accountHomePages: ['http://www.example.com'] })
+      .expect(200);
+    expect(res.body).toMatchObject({
+      accountHomePages: ['http://www.example.com'],
+      mappings: [],
+      learnersLinked: 1,
+    });
+    expect(await linkedTo()).toBe(learnerId);
+    expect((await api(admin).get('/api/identity-settings').expect(200)).body.accountHomePages).toEqual([
+      'http://www.example.com',
+    ]);
   });
 });
 

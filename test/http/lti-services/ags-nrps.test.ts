@@ -251,6 +251,22 @@ describe('access tokens', () => {
   });
 });
 
+describe('read-only line items', () => {
+  it('reads with the lineitem.readonly scope and cannot create', async () => {
+    const { services, registration } = await h.addPlatform('readonly', 'canvas', {
+      services: { grantableScopes: [agsScope.lineItemReadonly] },
+    });
+    services.addCourse({ id: 'c' });
+    const target = { platform: registration, scopes: [agsScope.lineItemReadonly] };
+    expect(await listLineItems(h.client, target, services.lineItemsUrl('c'))).toEqual([]);
+    const error = await rejection(
+      createLineItem(h.client, target, services.lineItemsUrl('c'), { label: 'x', scoreMaximum: 1 }),
+    );
+    expect(error.code).toBe('ERR_LTI_TOKEN_SCOPE_DENIED');
+    expect(services.tokenRequests).toBe(2);
+  });
+});
+
 describe('AGS errors', () => {
   it('maps the platform’s answers and refuses bad input before sending', async () => {
     const { platform, services, registration } = await h.addPlatform('errors', 'canvas');

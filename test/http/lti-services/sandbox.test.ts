@@ -10,7 +10,6 @@ import {
   createServiceClient,
   listLineItems,
   parseServiceEndpoints,
-  recordCourseServices,
 } from '../../../src/lti/services/index.js';
 import { testConfig, testContext } from '../../helpers/context.js';
 import { createTestSchema, type TestSchema } from '../../helpers/db.js';
@@ -105,9 +104,13 @@ describe('/sandbox', () => {
     const payload = decodeJwt(idTokens[0]!);
     const endpoints = parseServiceEndpoints(payload);
     expect(endpoints.nrps?.membershipsUrl).toMatch(new RegExp(`^${url}/sandbox/platform/`));
-    // What the launch records once it calls recordCourseServices.
+    // The launch itself recorded the course's service endpoints.
     const { rows } = await db.pool.query<{ id: string }>(`SELECT id FROM courses WHERE context_id = 'demo'`);
-    await recordCourseServices(db.pool, { courseId: rows[0]!.id, deploymentId: '1' }, endpoints, new Date());
+    const recorded = await db.pool.query(
+      'SELECT nrps_memberships_url FROM lti_course_services WHERE course_id = $1',
+      [rows[0]!.id],
+    );
+    expect(recorded.rows[0]?.nrps_memberships_url).toBe(endpoints.nrps?.membershipsUrl);
     const res = await fetch(`${url}/admin/api/courses/${rows[0]!.id}/roster-sync`, {
       method: 'POST',
       headers: { authorization: `Bearer ${adminToken}` },

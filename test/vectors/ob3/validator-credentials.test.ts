@@ -14,6 +14,8 @@ const STATUS_LIST_URL =
 function options(): VerifyOptions {
   return {
     now: new Date('2026-01-01T00:00:00Z'),
+    // The validator's credentials put the key in the verificationMethod URL (https://<issuer>#<multikey>).
+    acceptUnboundKeys: true,
     schemaCheck: createSchemaCheck(
       new Map([[ACHIEVEMENT_CREDENTIAL_SCHEMA_URL, readSpecJson('schema/achievementcredential.json')]]),
     ),
@@ -101,6 +103,16 @@ describeWithSpec('1EdTech validator credentials', () => {
     const failed = report.checks.find((c) => c.check === check);
     expect(failed).toMatchObject({ valid: false });
     if (message) expect(failed!.message).toMatch(message);
+  });
+
+  it('without acceptUnboundKeys, a key only asserted by the credential does not bind the issuer', async () => {
+    const report = await verifyCredential(readSpecText(`${dir}simple.json`), {
+      ...options(),
+      acceptUnboundKeys: false,
+    });
+    expect(report.verified).toBe(false);
+    expect(report.checks.find((c) => c.check === 'controller')).toMatchObject({ valid: false });
+    expect(report.checks.find((c) => c.check === 'proof')).toMatchObject({ valid: true });
   });
 
   it('the status list of the revoked credential verifies, and its index 23 is set', async () => {
