@@ -14,6 +14,7 @@ import {
   readMigrations,
   startEmbeddedPostgres,
 } from './store/index.js';
+import { startWorkers, type Workers } from './workers.js';
 
 export interface Database {
   pool: Pool;
@@ -51,6 +52,8 @@ export interface RunningLaurel {
   readonly url: string;
   readonly ctx: AppContext;
   readonly server: Server;
+  /** The job workers running in this process (undefined with `workers: false`). */
+  readonly workers: Workers | undefined;
   /** Stops accepting, drains in-flight requests (up to SHUTDOWN_GRACE_MS), closes the pool and PostgreSQL. */
   close(): Promise<void>;
 }
@@ -59,6 +62,8 @@ export interface StartOptions {
   clock?: Clock;
   newId?: NewId;
   logger?: Logger;
+  /** Run the durable job workers in this process (default true). */
+  workers?: boolean;
 }
 
 /** Records this installation's id once; it survives restarts with the data. */
@@ -68,12 +73,17 @@ async function recordInstance(pool: Pool, newId: NewId): Promise<string> {
   return rows[0]!.id;
 }
 
+export interface OpenedContext {
+  ctx: AppContext;
+  db: Database;
+  instance: string;
+}
+
 /**
- * Starts Laurel: secret, database (embedded or DATABASE_URL), migrations, HTTP server.
+ * Everything but HTTP: secret, database (embedded or DATABASE_URL), migrations, the AppContext.
  * @throws AppError ERR_EMBEDDED_POSTGRES, ERR_MIGRATION_FAILED, ERR_DB_UNAVAILABLE.
  */
-export async function startLaurel(config: Config, options: StartOptions = {}): Promise<RunningLaurel> {
-  const started = Date.now();
+export async function openContext(config: Config, options: StartOptions = {}): Promise<OpenedContext> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const newId = options.newId ?? randomId;
   const secret = await resolveSecret(config);
@@ -92,10 +102,27 @@ export async function startLaurel(config: Config, options: StartOptions = {}): P
       secret,
       migrations,
     };
+    return { ctx, db, instance };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
+
+/**
+ * Starts Laurel: the context (see openContext), the HTTP server and, unless `workers: false`, the job workers.
+ * @throws AppError ERR_EMBEDDED_POSTGRES, ERR_MIGRATION_FAILED, ERR_DB_UNAVAILABLE.
+ */
+export async function startLaurel(config: Config, options: StartOptions = {}): Promise<RunningLaurel> {
+  const started = Date.now();
+  const { ctx, db, instance } = await openContext(config, options);
+  const { logger } = ctx;
+  try {
     const app = createApp(ctx);
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
     });
+    const workers = options.workers === false ? undefined : startWorkers(ctx);
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -106,6 +133,7 @@ export async function startLaurel(config: Config, options: StartOptions = {}): P
       url,
       ctx,
       server,
+      workers,
       close: () => {
         closing ??= (async () => {
           const drained = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -116,6 +144,7 @@ export async function startLaurel(config: Config, options: StartOptions = {}): P
           await drained;
           clearInterval(sweep);
           clearTimeout(timer);
+          await workers?.stop();
           await db.close();
           logger.info('Laurel stopped');
           logger.flush();

@@ -1,10 +1,31 @@
 import { loadConfig } from '../config.js';
-import { createLogger } from '../log.js';
-import { openDatabase, startLaurel } from '../serve.js';
+import { createLogger, type Logger } from '../log.js';
+import { openContext, openDatabase, startLaurel } from '../serve.js';
 import { migrate, readMigrations } from '../store/index.js';
+import { startWorkers } from '../workers.js';
 import { credentialsCommand, credentialsUsage } from './credentials.js';
 import { lrsKeysUsage, lrsPullUsage, runLrsKeys, runLrsPull } from './lrs-keys.js';
 import { keysCommand, keysUsage, platformCommand, platformUsage, withCliContext } from './lti.js';
+
+/** Waits for SIGTERM/SIGINT, then runs `close` once and exits (0, or 1 when closing failed). */
+function runUntilSignal(logger: Logger, close: () => Promise<void>): Promise<number> {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    close().then(
+      () => process.exit(0),
+      (error) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  return new Promise<number>(() => {});
+}
 
 export interface Command {
   summary: string;
@@ -35,22 +56,29 @@ export const commands: Record<string, Command> = {
       'laurel serve\n\nStarts Laurel on PORT. Without DATABASE_URL it starts its own PostgreSQL under DATA_DIR.\nSIGTERM or SIGINT stops it gracefully.',
     async run() {
       const laurel = await startLaurel(loadConfig());
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        laurel.ctx.logger.info({ signal }, 'shutting down');
-        laurel.close().then(
-          () => process.exit(0),
-          (error) => {
-            laurel.ctx.logger.error({ err: error }, 'shutdown failed');
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
-      return new Promise<number>(() => {});
+      return runUntilSignal(laurel.ctx.logger, laurel.close);
+    },
+  },
+  worker: {
+    summary: 'Run the durable job workers without HTTP (scale-out); --once drains the queues and exits.',
+    usage:
+      'laurel worker [--once]\n\nRuns the job workers (xAPI statements to awards, awards to credentials, roster syncs)\nwithout the HTTP server; `serve` runs them too. --once processes every due job, then exits.',
+    async run(args) {
+      const { ctx, db } = await openContext(loadConfig());
+      const workers = startWorkers(ctx, { start: !args.includes('--once') });
+      if (args.includes('--once')) {
+        try {
+          console.log(`Processed ${await workers.drain()} job(s) on ${workers.queues.join(', ')}`);
+          return 0;
+        } finally {
+          await db.close();
+        }
+      }
+      ctx.logger.info({ queues: workers.queues }, 'workers running');
+      return runUntilSignal(ctx.logger, async () => {
+        await workers.stop();
+        await db.close();
+      });
     },
   },
   migrate: {

@@ -1,14 +1,11 @@
 import { parseArgs } from 'node:util';
-import { randomId, systemClock } from '../clock.js';
 import { loadConfig } from '../config.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { listToolKeys, rotateToolKeys } from '../lti/keys.js';
 import { addPlatform, listPlatformsWithDeployments, setPlatformStrict } from '../lti/platforms.js';
-import { resolveSecret } from '../secrets.js';
-import { openDatabase } from '../serve.js';
-import { migrate, readMigrations } from '../store/index.js';
+import { openContext } from '../serve.js';
 
 /** Where a command writes its lines (console.log in the CLI, an array in tests). */
 export type Print = (line: string) => void;
@@ -17,20 +14,9 @@ export type Print = (line: string) => void;
 export async function withCliContext(work: (ctx: AppContext) => Promise<number>): Promise<number> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const secret = await resolveSecret(config);
-  const db = await openDatabase(config, logger);
+  const { ctx, db } = await openContext(config, { logger });
   try {
-    const migrations = await readMigrations();
-    await migrate(db.pool, migrations);
-    return await work({
-      config,
-      pool: db.pool,
-      logger,
-      clock: systemClock,
-      newId: randomId,
-      secret,
-      migrations,
-    });
+    return await work(ctx);
   } finally {
     await db.close();
   }

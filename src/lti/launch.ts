@@ -9,7 +9,12 @@ import { transaction } from '../store/pool.js';
 import { verifyIdToken } from './id-token.js';
 import { type LaunchMessage, parseLaunchMessage } from './message.js';
 import type { PlatformJwksCache } from './platform-jwks.js';
-import { parseServiceEndpoints, recordCourseServices, type ServiceEndpoints } from './services/index.js';
+import {
+  enqueueRosterSync,
+  parseServiceEndpoints,
+  recordCourseServices,
+  type ServiceEndpoints,
+} from './services/index.js';
 import { hashSessionToken, newSessionToken, sessionTtlMs } from './session.js';
 
 export type LaunchContext = Pick<AppContext, 'pool' | 'clock' | 'newId'>;
@@ -189,6 +194,8 @@ async function startSession(
       await upsertEnrollment(db, courseId, userId, message.roles, now);
       // The AGS/NRPS endpoints this launch offered are what later service calls for the course use.
       await recordCourseServices(db, { courseId, deploymentId: message.deploymentId }, endpoints, now);
+      // Learners who never launched are known from the roster (identity linking by email): at most hourly.
+      if (endpoints.nrps) await enqueueRosterSync(db, courseId, now);
     }
     const token = newSessionToken();
     const expiresAt = new Date(now.getTime() + sessionTtlMs);

@@ -14,9 +14,10 @@ import {
 import { transaction } from '../../store/index.js';
 import { findUser } from '../../store/people.js';
 import { requireJson } from '../errors.js';
-import { requireSession } from '../session.js';
 import {
+  actorOf,
   canManage,
+  requireCaller,
   requireManager,
   uuidParam,
   type Viewer,
@@ -47,7 +48,7 @@ function learnerFilter(viewer: Viewer, requested: unknown): string | undefined {
   if (userId !== undefined && userId !== viewer.userId) {
     throw new AppError('ERR_BADGE_COURSE_FORBIDDEN', 'Learners may only read their own awards');
   }
-  return viewer.userId;
+  return viewer.userId ?? undefined;
 }
 
 async function platformUser(ctx: Pick<AppContext, 'pool'>, viewer: Viewer, value: unknown): Promise<string> {
@@ -78,7 +79,7 @@ function limitOf(req: Request): number {
 /** Awards, manual award, revoke, dry run and explain. */
 export function badgeAwardRoutes(ctx: AppContext): Router {
   const router = Router();
-  const session = requireSession(ctx);
+  const session = requireCaller(ctx);
 
   router.get('/api/awards', session, async (req, res) => {
     const viewer = viewerOf(req);
@@ -159,7 +160,7 @@ export function badgeAwardRoutes(ctx: AppContext): Router {
           kind: 'manual',
           awardedBy: viewer.userId,
           explain: null,
-          evidence: [{ type: 'manual', ref: `awarded-by:${viewer.userId}` }],
+          evidence: [{ type: 'manual', ref: `awarded-by:${actorOf(viewer)}` }],
         },
         ctx.clock.now(),
       );

@@ -6,8 +6,7 @@ import { AppError } from '../../errors.js';
 import { findIdentitySettings, saveIdentitySettings } from '../../store/badge-evidence.js';
 import { transaction } from '../../store/index.js';
 import { requireJson } from '../errors.js';
-import { requireSession } from '../session.js';
-import { type Viewer, viewerOf } from './badges-access.js';
+import { requireCaller, type Viewer, viewerOf } from './badges-access.js';
 
 function requireAdmin(viewer: Viewer): void {
   if (!viewer.kinds.has('admin')) {
@@ -18,7 +17,7 @@ function requireAdmin(viewer: Viewer): void {
 /** How xAPI actors link to this platform's users: GET and PUT (platform admins; PUT relinks kept statements). */
 export function badgeIdentityRoutes(ctx: AppContext): Router {
   const router = Router();
-  const session = requireSession(ctx);
+  const session = requireCaller(ctx);
 
   router.get('/api/identity-settings', session, async (req, res) => {
     const viewer = viewerOf(req);

@@ -235,9 +235,17 @@ export function openApiDocument(publicUrl: string) {
         'instructors and administrators of the course manage; learners read their own awards.',
     },
     servers: [{ url: publicUrl }],
-    security: [{ launchSession: [] }],
+    security: [{ launchSession: [] }, { apiToken: [] }],
     components: {
-      securitySchemes: { launchSession: { type: 'apiKey', in: 'header', name: 'X-Laurel-Session' } },
+      securitySchemes: {
+        launchSession: { type: 'apiKey', in: 'header', name: 'X-Laurel-Session' },
+        apiToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'From POST /api/tokens: a course token acts as an instructor, a platform token as a platform admin',
+        },
+      },
       schemas,
     },
     paths: {
@@ -394,6 +402,37 @@ export function openApiDocument(publicUrl: string) {
             '400': error('ERR_VALIDATION with path'),
             ...common,
           },
+        },
+      },
+      '/api/tokens': {
+        get: {
+          summary: 'API tokens of the course (platform admins: all)',
+          security: [{ launchSession: [] }],
+          responses: { '200': { description: 'OK' }, ...common },
+        },
+        post: {
+          summary: 'Create an API token (the secret is in this response only)',
+          security: [{ launchSession: [] }],
+          requestBody: {
+            required: false,
+            ...json({
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                label: { type: 'string' },
+                scope: { enum: ['course', 'platform'], default: 'course' },
+              },
+            }),
+          },
+          responses: { '201': { description: 'Created; `token` is shown once' }, ...common },
+        },
+      },
+      '/api/tokens/{id}': {
+        parameters: [id('id', 'Token id')],
+        delete: {
+          summary: 'Revoke an API token',
+          security: [{ launchSession: [] }],
+          responses: { '204': { description: 'Revoked' }, ...common },
         },
       },
       '/api/awards': {

@@ -21,11 +21,17 @@ import {
 } from '../../store/achievements.js';
 import { transaction } from '../../store/index.js';
 import { requireJson } from '../errors.js';
-import { requireSession } from '../session.js';
-import { requireEditor, requireManager, viewerOf, visibleAchievement } from './badges-access.js';
+import {
+  requireCaller,
+  requireEditor,
+  requireManager,
+  viewerOf,
+  visibleAchievement,
+} from './badges-access.js';
 import { badgeAwardRoutes } from './badges-awards.js';
 import { badgeIdentityRoutes } from './badges-identity.js';
 import { openApiDocument } from './badges-openapi.js';
+import { badgeTokenRoutes } from './badges-tokens.js';
 
 /** The API form of an achievement (OB 3.0 Achievement fields, the owner and the version). */
 export function achievementJson(ctx: Pick<AppContext, 'config'>, a: Achievement) {
@@ -94,7 +100,7 @@ function parseRuleRequest(input: Record<string, unknown>) {
 
 function achievementRoutes(ctx: AppContext): Router {
   const router = Router();
-  const session = requireSession(ctx);
+  const session = requireCaller(ctx);
 
   router.get('/api/achievements', session, async (req, res) => {
     const viewer = viewerOf(req);
@@ -238,5 +244,6 @@ export function badgeRoutes(ctx: AppContext): Router {
   router.use(achievementRoutes(ctx));
   router.use(badgeAwardRoutes(ctx));
   router.use(badgeIdentityRoutes(ctx));
+  router.use(badgeTokenRoutes(ctx));
   return router;
 }

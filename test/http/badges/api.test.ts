@@ -371,6 +371,52 @@ describe('identity settings', () => {
   });
 });
 
+describe('API tokens for automation', () => {
+  it('a course token acts as an instructor of its course only; revoked tokens are refused', async () => {
+    await api(as.learner).post('/api/tokens', { label: 'ci' }).expect(403);
+    const created = await api(as.instructor).post('/api/tokens', { label: 'ci' }).expect(201);
+    expect(created.body).toMatchObject({ scope: 'course', courseId: t.courseId, label: 'ci' });
+    const bearer = (token: string) => ({
+      get: (path: string) => request(app).get(path).set('Authorization', `Bearer ${token}`),
+      post: (path: string, body?: object) =>
+        request(app).post(path).set('Authorization', `Bearer ${token}`).send(body),
+    });
+    const bot = bearer(created.body.token);
+    const made = await bot.post('/api/achievements', newAchievement).expect(201);
+    expect(made.body.courseId).toBe(t.courseId);
+    const manual = await bot
+      .post(`/api/achievements/${made.body.id}/awards`, { userId: learner2Id })
+      .expect(201);
+    expect(manual.body.evidence).toEqual([
+      { type: 'manual', ref: `awarded-by:api-token:${created.body.id}`, voided: false },
+    ]);
+    await bot.post('/api/tokens', {}).expect(403);
+    const otherCourses = await api(as.otherInstructor).post('/api/achievements', newAchievement).expect(201);
+    await bot.get(`/api/achievements/${otherCourses.body.id}`).expect(403);
+    const listed = await api(as.instructor).get('/api/tokens').expect(200);
+    expect(listed.body.tokens.map((x: { id: string }) => x.id)).toContain(created.body.id);
+    expect(JSON.stringify(listed.body)).not.toContain(created.body.token);
+    await request(app)
+      .delete(`/api/tokens/${created.body.id}`)
+      .set('X-Laurel-Session', as.instructor)
+      .expect(204);
+    const refused = await bot.get('/api/achievements').expect(401);
+    expect(refused.body.error.code).toBe('ERR_UNAUTHENTICATED');
+    await bearer('lt_nonsense').get('/api/awards').expect(401);
+  });
+
+  it('a platform token (platform admins) reaches every course of the platform', async () => {
+    await api(as.instructor).post('/api/tokens', { scope: 'platform' }).expect(403);
+    const admin = await session(instructorId, t.courseId, 'admin');
+    const created = await api(admin).post('/api/tokens', { scope: 'platform' }).expect(201);
+    const id = (await api(as.otherInstructor).post('/api/achievements', newAchievement).expect(201)).body.id;
+    await request(app)
+      .get(`/api/achievements/${id}`)
+      .set('Authorization', `Bearer ${created.body.token}`)
+      .expect(200);
+  });
+});
+
 describe('OpenAPI', () => {
   it('describes the badges API', async () => {
     const res = await request(app).get('/api/openapi.json').expect(200);

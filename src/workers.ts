@@ -1,0 +1,56 @@
+import type { AppContext } from './context.js';
+import { ISSUE_CREDENTIAL_QUEUE, issueCredentialHandler } from './issuing/index.js';
+import { createWorker, type JobHandler, type Worker } from './jobs/index.js';
+import { createServiceClient, rosterSyncJobHandler, rosterSyncQueue } from './lti/services/index.js';
+
+/** Every durable queue Laurel consumes, with its handler. */
+export function jobHandlers(ctx: AppContext): Record<string, JobHandler> {
+  return {
+    [ISSUE_CREDENTIAL_QUEUE]: issueCredentialHandler(ctx),
+    [rosterSyncQueue]: rosterSyncJobHandler(ctx, createServiceClient(ctx)),
+  };
+}
+
+export interface Workers {
+  readonly queues: readonly string[];
+  /** Runs every queue until none has a due job (tests, `laurel worker --once`). */
+  drain(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Starts one polling worker per queue; failures are logged and retried by the queue with backoff. */
+export function startWorkers(ctx: AppContext, options: { pollMs?: number; start?: boolean } = {}): Workers {
+  const handlers = jobHandlers(ctx);
+  const workers: Worker[] = Object.entries(handlers).map(([queue, handler]) =>
+    createWorker({
+      pool: ctx.pool,
+      queue,
+      handler,
+      clock: ctx.clock,
+      pollMs: options.pollMs ?? 250,
+      onError: (error, job) =>
+        ctx.logger.warn(
+          { err: error, queue, jobId: job?.id, attempts: job ? job.attempts + 1 : undefined },
+          'job failed',
+        ),
+    }),
+  );
+  if (options.start !== false) for (const worker of workers) worker.start();
+  return {
+    queues: Object.keys(handlers),
+    async drain() {
+      let total = 0;
+      for (let round = await drainAll(workers); round > 0; round = await drainAll(workers)) total += round;
+      return total;
+    },
+    async stop() {
+      await Promise.all(workers.map((worker) => worker.stop()));
+    },
+  };
+}
+
+async function drainAll(workers: Worker[]): Promise<number> {
+  let count = 0;
+  for (const worker of workers) count += await worker.drain();
+  return count;
+}
