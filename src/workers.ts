@@ -1,12 +1,21 @@
+import { awardRevokeQueue, learnerJobHandler, learnerQueue, statementJobHandler } from './awards/index.js';
 import type { AppContext } from './context.js';
-import { ISSUE_CREDENTIAL_QUEUE, issueCredentialHandler } from './issuing/index.js';
+import {
+  ISSUE_CREDENTIAL_QUEUE,
+  issueCredentialHandler,
+  revokeAwardCredentialsHandler,
+} from './issuing/index.js';
 import { createWorker, type JobHandler, type Worker } from './jobs/index.js';
 import { createServiceClient, rosterSyncJobHandler, rosterSyncQueue } from './lti/services/index.js';
+import { statementQueue } from './xapi/index.js';
 
 /** Every durable queue Laurel consumes, with its handler. */
 export function jobHandlers(ctx: AppContext): Record<string, JobHandler> {
   return {
+    [statementQueue]: statementJobHandler(ctx),
+    [learnerQueue]: learnerJobHandler(ctx),
     [ISSUE_CREDENTIAL_QUEUE]: issueCredentialHandler(ctx),
+    [awardRevokeQueue]: revokeAwardCredentialsHandler(ctx),
     [rosterSyncQueue]: rosterSyncJobHandler(ctx, createServiceClient(ctx)),
   };
 }

@@ -6,14 +6,13 @@ import {
   type StoredStatement,
 } from '../badges/index.js';
 import type { Clock, NewId } from '../clock.js';
+import { enqueueCredentialIssue } from '../issuing/index.js';
 import { enqueue } from '../jobs/index.js';
 import type { ScopedRule } from '../store/achievements.js';
 import { heldAchievements, insertAward } from '../store/awards.js';
 import { learnerStatements, lockKey } from '../store/badge-evidence.js';
 import type { Queryable } from '../store/pool.js';
 
-/** The hand-off to credential issuance: one job per award, written with it (outbox). */
-export const awardIssueQueue = 'award.issue';
 /** The hand-off of a revocation to the credentials side (status list update). */
 export const awardRevokeQueue = 'award.revoke';
 
@@ -23,11 +22,14 @@ export interface AwardDeps {
 }
 
 /**
- * The durable hand-off of a new award to credential issuance, in the transaction that made the award (outbox);
- * the one place that names the queue.
+ * The durable hand-off of a new award to credential issuance (src/issuing's queue, one job per award version), in
+ * the transaction that made the award (outbox).
  */
-export async function handOffAward(db: Queryable, awardId: string, now: Date): Promise<void> {
-  await enqueue(db, { queue: awardIssueQueue, payload: { awardId }, dedupeKey: awardId, runAt: now });
+export async function handOffAward(
+  db: Queryable,
+  award: { id: string; achievementVersion: number },
+): Promise<void> {
+  await enqueueCredentialIssue(db, award);
 }
 
 /** The hand-off of a revocation (the credentials side updates the status list). */
@@ -47,7 +49,7 @@ export function evidenceOf(id: string, statement: Record<string, unknown>): Evid
 
 /**
  * Evaluates rules for one learner under the learner's lock and awards those met and not yet held: the award insert
- * is ON CONFLICT DO NOTHING on (learner, achievement), and only the insert that won enqueues `award.issue` in the
+ * is ON CONFLICT DO NOTHING on (learner, achievement), and only the insert that won hands off to issuance in the
  * same transaction. Returns the ids of the awards made. Call inside a transaction.
  */
 export async function evaluateForLearner(
@@ -94,7 +96,7 @@ export async function evaluateForLearner(
       deps.clock.now(),
     );
     if (!won) continue;
-    await handOffAward(db, awardId, deps.clock.now());
+    await handOffAward(db, { id: awardId, achievementVersion: rule.achievementVersion });
     made.push(awardId);
   }
   return made;

@@ -1,6 +1,5 @@
 export {
   type AwardDeps,
-  awardIssueQueue,
   awardRevokeQueue,
   evaluateForLearner,
   evidenceOf,

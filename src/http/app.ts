@@ -10,6 +10,7 @@ import { ltiAdminRoutes } from './routes/lti-admin.js';
 import { ltiInstallRoutes } from './routes/lti-install.js';
 import { ltiServicesRoutes } from './routes/lti-services.js';
 import { sandboxHandle, sandboxJwksCache, sandboxRoutes } from './routes/sandbox.js';
+import { uiRoutes } from './routes/ui.js';
 import { xapiRoutes } from './routes/xapi.js';
 import { securityHeaders } from './security.js';
 
@@ -28,6 +29,7 @@ export function createApp(ctx: AppContext): Express {
 
   const sandbox = sandboxHandle(ctx);
   app.use(healthRoutes(ctx));
+  app.use(uiRoutes());
   app.use(ltiInstallRoutes(ctx));
   app.use(ltiAdminRoutes(ctx));
   app.use(ltiRoutes(ctx, sandbox ? { jwks: sandboxJwksCache(ctx, sandbox) } : {}));

@@ -7,13 +7,14 @@ import { seal } from '../secrets.js';
 import {
   type AwardForIssue,
   findAwardForIssue,
+  findCredentialsByAward,
   findIssuerByPlatform,
   type IssuerRow,
   insertIssuerKey,
   insertPlatformIssuerIfAbsent,
 } from '../store/credentials.js';
 import type { Queryable } from '../store/index.js';
-import { type IssueRequest, issueCredentialIn } from './credentials.js';
+import { type IssueRequest, issueCredentialIn, revokeCredentialIn } from './credentials.js';
 import { issuerDid } from './issuers.js';
 
 type Deps = Pick<AppContext, 'pool' | 'clock' | 'newId' | 'secret' | 'config'>;
@@ -133,5 +134,24 @@ function toIssueRequest(deps: Deps, award: AwardForIssue, issuer: IssuerRow): Is
           }
         : { name: `${e.kind} evidence`, narrative: e.ref },
     ),
+  };
+}
+
+/**
+ * The job handler of the badges side's revocation hand-off (payload `{ awardId }`): revokes every credential
+ * issued for the award, with the award's reason, in the job's transaction. Already revoked ones are left.
+ */
+export function revokeAwardCredentialsHandler(deps: Deps): JobHandler {
+  return async (job, client) => {
+    const awardId = (job.payload as { awardId?: unknown } | null)?.awardId;
+    if (typeof awardId !== 'string') throw new AppError('ERR_VALIDATION', 'job payload needs awardId');
+    const { rows } = await client.query<{ reason: string | null }>(
+      'SELECT revocation_reason AS reason FROM awards WHERE id = $1',
+      [awardId],
+    );
+    const reason = rows[0]?.reason ?? 'award revoked';
+    for (const credential of await findCredentialsByAward(client, awardId)) {
+      if (!credential.revokedAt) await revokeCredentialIn(deps, client, credential.id, reason);
+    }
   };
 }

@@ -190,20 +190,31 @@ export async function revokeCredential(
   credentialId: string,
   reason: string,
 ): Promise<CredentialRow> {
-  return transaction(deps.pool, async (client) => {
-    const found = await findCredential(client, credentialId);
-    if (!found) throw new AppError('ERR_NOT_FOUND', `Credential ${credentialId} does not exist`);
-    const list = (await lockStatusList(client, found.statusListId))!;
-    // Re-read under the list's lock: a concurrent revoke of the same credential has committed by now.
-    const credential = (await findCredential(client, credentialId))!;
-    if (credential.revokedAt)
-      throw new AppError('ERR_CONFLICT', `Credential ${credentialId} is already revoked`);
-    const bits = new Uint8Array(list.bits);
-    setStatus(bits, credential.statusIndex, true);
-    const now = deps.clock.now();
-    const document = await signStatusList(deps, client, { id: list.id, issuerId: list.issuerId, bits, now });
-    await updateStatusList(client, { ...list, bits: Buffer.from(bits), document, updatedAt: now });
-    await markRevoked(client, credential.id, reason, now);
-    return { ...credential, revokedAt: now, revocationReason: reason };
-  });
+  return transaction(deps.pool, (client) => revokeCredentialIn(deps, client, credentialId, reason));
+}
+
+/**
+ * revokeCredential inside the caller's transaction (a job's, say).
+ * @throws AppError ERR_NOT_FOUND, ERR_CONFLICT (already revoked)
+ */
+export async function revokeCredentialIn(
+  deps: Deps,
+  client: Queryable,
+  credentialId: string,
+  reason: string,
+): Promise<CredentialRow> {
+  const found = await findCredential(client, credentialId);
+  if (!found) throw new AppError('ERR_NOT_FOUND', `Credential ${credentialId} does not exist`);
+  const list = (await lockStatusList(client, found.statusListId))!;
+  // Re-read under the list's lock: a concurrent revoke of the same credential has committed by now.
+  const credential = (await findCredential(client, credentialId))!;
+  if (credential.revokedAt)
+    throw new AppError('ERR_CONFLICT', `Credential ${credentialId} is already revoked`);
+  const bits = new Uint8Array(list.bits);
+  setStatus(bits, credential.statusIndex, true);
+  const now = deps.clock.now();
+  const document = await signStatusList(deps, client, { id: list.id, issuerId: list.issuerId, bits, now });
+  await updateStatusList(client, { ...list, bits: Buffer.from(bits), document, updatedAt: now });
+  await markRevoked(client, credential.id, reason, now);
+  return { ...credential, revokedAt: now, revocationReason: reason };
 }

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { onLearnerLinked } from '../awards/index.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { findLoginState, type LoginState, markLoginUsed } from '../store/lti-logins.js';
@@ -197,6 +198,8 @@ async function startSession(
       // Learners who never launched are known from the roster (identity linking by email): at most hourly.
       if (endpoints.nrps) await enqueueRosterSync(db, courseId, now);
     }
+    // Statements this learner sent before their first launch are linked and evaluated now.
+    await onLearnerLinked(db, ctx, userId, courseId);
     const token = newSessionToken();
     const expiresAt = new Date(now.getTime() + sessionTtlMs);
     await insertLtiSession(db, {

@@ -193,6 +193,15 @@ export async function findCredentialByAwardKey(
   return rows[0];
 }
 
+/** Every credential issued for an award (one per achievement version it was issued under). */
+export async function findCredentialsByAward(db: Queryable, awardId: string): Promise<CredentialRow[]> {
+  const { rows } = await db.query<CredentialRow>(
+    `SELECT ${credentialColumns} FROM credentials WHERE award_key LIKE $1 ORDER BY created_at`,
+    [`${awardId}:v%`],
+  );
+  return rows;
+}
+
 export async function markRevoked(db: Queryable, id: string, reason: string, at: Date): Promise<void> {
   await db.query('UPDATE credentials SET revoked_at = $2, revocation_reason = $3 WHERE id = $1', [
     id,
@@ -254,7 +263,9 @@ export async function findAwardForIssue(db: Queryable, awardId: string): Promise
        JOIN platforms p ON p.id = a.platform_id
        JOIN users u ON u.id = a.user_id
        JOIN achievement_versions v ON v.achievement_id = a.achievement_id AND v.version = a.achievement_version
-      WHERE a.id = $1`,
+      WHERE a.id = $1
+      -- A revocation of this award waits until the credential issued here is committed, so its job finds it.
+      FOR SHARE OF a`,
     [awardId],
   );
   return rows[0];

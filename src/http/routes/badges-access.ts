@@ -92,7 +92,7 @@ export function requireManager(viewer: Viewer): void {
   }
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A path id that is a UUID (lower-cased), else 404 with `code`. */
 export function uuidParam(value: unknown, code: ErrorCode): string {

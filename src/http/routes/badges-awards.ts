@@ -20,6 +20,7 @@ import {
   requireCaller,
   requireManager,
   uuidParam,
+  uuidPattern,
   type Viewer,
   viewerOf,
   visibleAchievement,
@@ -44,6 +45,9 @@ export function awardJson(award: Award) {
 /** Learners see their own data only: asking for another learner's is 403. */
 function learnerFilter(viewer: Viewer, requested: unknown): string | undefined {
   const userId = typeof requested === 'string' && requested !== '' ? requested.toLowerCase() : undefined;
+  if (userId !== undefined && !uuidPattern.test(userId)) {
+    throw new AppError('ERR_VALIDATION', 'userId must be a user id (UUID)', { details: { path: 'userId' } });
+  }
   if (canManage(viewer)) return userId;
   if (userId !== undefined && userId !== viewer.userId) {
     throw new AppError('ERR_BADGE_COURSE_FORBIDDEN', 'Learners may only read their own awards');
@@ -52,7 +56,7 @@ function learnerFilter(viewer: Viewer, requested: unknown): string | undefined {
 }
 
 async function platformUser(ctx: Pick<AppContext, 'pool'>, viewer: Viewer, value: unknown): Promise<string> {
-  const id = typeof value === 'string' && /^[0-9a-f-]{36}$/i.test(value) ? value.toLowerCase() : undefined;
+  const id = typeof value === 'string' && uuidPattern.test(value) ? value.toLowerCase() : undefined;
   const user = id ? await findUser(ctx.pool, id) : undefined;
   if (!user || user.platformId !== viewer.platformId) {
     throw new AppError('ERR_BADGE_LEARNER_NOT_FOUND', `No learner ${String(value)} on this platform`, {
@@ -164,7 +168,7 @@ export function badgeAwardRoutes(ctx: AppContext): Router {
         },
         ctx.clock.now(),
       );
-      if (inserted) await handOffAward(db, awardId, ctx.clock.now());
+      if (inserted) await handOffAward(db, { id: awardId, achievementVersion: achievement.version });
       return inserted;
     });
     // Idempotent: a learner who already holds it keeps the one award (200 with it).

@@ -1,5 +1,5 @@
 import express, { type Request, type Response, Router } from 'express';
-import { autoPostForm, escapeHtml, page } from '../../ui/html.js';
+import { autoPostForm, escapeHtml, htmlDocument } from '../../ui/html.js';
 import { EmulatorError, type PlatformEmulator } from './platform.js';
 
 /** Submits the page's `form[data-autopost]` once loaded. */
@@ -69,7 +69,9 @@ export function platformRouter(platform: PlatformEmulator): Router {
     res.type('text/javascript').send(emulatorStorageScript);
   });
   router.get('/emulator/storage.html', (_req, res) => {
-    res.type('html').send(page({ title: 'LTI storage', body: '', scripts: [`${base}/emulator/storage.js`] }));
+    res
+      .type('html')
+      .send(htmlDocument({ title: 'LTI storage', body: '', scripts: [`${base}/emulator/storage.js`] }));
   });
   // A course page of the platform: the tool framed beside the platform's storage frame (named as in Canvas), the
   // frame's source being the tool's login initiation with the query's parameters.
@@ -79,7 +81,7 @@ export function platformRouter(platform: PlatformEmulator): Router {
       ? `<iframe name="${escapeHtml(platform.storageTarget)}" src="${escapeHtml(`${base}/emulator/storage.html`)}" hidden></iframe>`
       : '';
     res.type('html').send(
-      page({
+      htmlDocument({
         title: `Emulated ${platform.family} course`,
         body: `${storage}<iframe name="tool" title="Laurel" src="${escapeHtml(login)}" width="800" height="600"></iframe>`,
       }),
@@ -91,7 +93,9 @@ export function platformRouter(platform: PlatformEmulator): Router {
       const { action, fields } = await platform.authorize(params(req));
       res
         .type('html')
-        .send(page({ title: 'Launching…', body: autoPostForm(action, fields), scripts: [scriptUrl] }));
+        .send(
+          htmlDocument({ title: 'Launching…', body: autoPostForm(action, fields), scripts: [scriptUrl] }),
+        );
     } catch (error) {
       sendOidcError(res, error);
     }
@@ -105,7 +109,7 @@ export function platformRouter(platform: PlatformEmulator): Router {
       const items = (payload['https://purl.imsglobal.org/spec/lti-dl/claim/content_items'] ??
         []) as unknown[];
       res.type('html').send(
-        page({
+        htmlDocument({
           title: 'Content added',
           body: `<p>Received ${escapeHtml(String(items.length))} item(s).</p>`,
         }),

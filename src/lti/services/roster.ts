@@ -1,3 +1,4 @@
+import { onRosterLinked } from '../../awards/index.js';
 import { type Queryable, transaction } from '../../store/pool.js';
 import { type RosterMember, type RosterWrite, writeRoster } from '../../store/roster.js';
 import type { ServiceClient, ServiceContext } from './client.js';
@@ -50,7 +51,12 @@ export async function syncRoster(
   const { platform, services, target } = await courseServiceTarget(ctx, courseId, 'NRPS');
   const memberships = await readMemberships(client, target, services.nrpsMembershipsUrl!);
   const members = activeMembers(memberships.members, ctx.newId);
-  const write = (db: Queryable) => writeRoster(db, platform.id, courseId, members, ctx.clock.now());
+  const write = async (db: Queryable) => {
+    const written = await writeRoster(db, platform.id, courseId, members, ctx.clock.now());
+    // Statements kept from actors not yet known may belong to learners the roster just brought in.
+    await onRosterLinked(db, ctx, platform.id, courseId);
+    return written;
+  };
   const written = options.db ? await write(options.db) : await transaction(ctx.pool, write);
   return {
     ...written,

@@ -25,7 +25,7 @@ export function registrationErrorPage(input: { code: string; message: string; re
   return page({
     title: 'Laurel could not be registered',
     scripts: [registrationCloseScriptPath],
-    body: `<main><h1>Laurel could not be registered</h1><p>${escapeHtml(input.message)}</p><p>Error code <code>${escapeHtml(input.code)}</code>, request <code>${escapeHtml(input.requestId)}</code>. See docs/errors.md.</p><button type="button" id="close">Close</button></main>`,
+    body: `<main><h1>Laurel could not be registered</h1><p>${escapeHtml(input.message)}</p><p class="muted">Error code <code>${escapeHtml(input.code)}</code>, request <code>${escapeHtml(input.requestId)}</code>. See docs/errors.md.</p><button type="button" id="close">Close</button></main>`,
   });
 }
 
@@ -53,12 +53,12 @@ export function installPage(urls: ToolUrls): string {
   const items = rows
     .map(
       ([id, label, value]) =>
-        `<tr><th scope="row">${escapeHtml(label)}</th><td><code id="${id}">${escapeHtml(value)}</code></td><td><button type="button" data-copy="${id}">Copy</button></td></tr>`,
+        `<tr><th scope="row">${escapeHtml(label)}</th><td><code id="${id}">${escapeHtml(value)}</code></td><td><button type="button" class="secondary" data-copy="${id}">Copy</button></td></tr>`,
     )
     .join('');
   return page({
     title: 'Install Laurel in your LMS',
     scripts: [installCopyScriptPath],
-    body: `<main><h1>Install Laurel in your LMS</h1><p>These URLs are for <code>${escapeHtml(urls.publicUrl)}</code>. With Dynamic Registration, paste the first one into your LMS; otherwise copy the others into its manual LTI 1.3 form, then register the LMS's values with <code>laurel platform add</code> or <code>POST /admin/api/platforms</code>. Step-by-step guides: <code>plugin/&lt;lms&gt;/README.md</code>.</p><table><tbody>${items}</tbody></table></main>`,
+    body: `<main><h1>Install Laurel in your LMS</h1><p>These URLs are for <code>${escapeHtml(urls.publicUrl)}</code>. With Dynamic Registration, paste the first one into your LMS; otherwise copy the others into its manual LTI 1.3 form, then register the LMS's values with <code>laurel platform add</code> or <code>POST /admin/api/platforms</code>. Step-by-step guides: <code>plugin/&lt;lms&gt;/README.md</code>.</p><table class="stack"><tbody>${items}</tbody></table></main>`,
   });
 }

@@ -85,6 +85,6 @@ export function errorPage(input: {
 }): string {
   return page({
     title: 'Laurel could not complete the launch',
-    body: `<main><h1>Laurel could not complete the launch</h1><p>${escapeHtml(input.message)}</p><p>Error code <code>${escapeHtml(input.code)}</code>, status ${input.status}, request <code>${escapeHtml(input.requestId)}</code>.</p></main>`,
+    body: `<main><h1>Laurel could not complete the launch</h1><p>${escapeHtml(input.message)}</p><p class="muted">Error code <code>${escapeHtml(input.code)}</code>, status ${input.status}, request <code>${escapeHtml(input.requestId)}</code>.</p></main>`,
   });
 }

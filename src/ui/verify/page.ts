@@ -9,12 +9,12 @@ export function verifyPage(): string {
     scripts: [verifyScriptPath],
     body: `<main><h1>Verify an Open Badges 3.0 credential</h1>
 <form id="verify-form">
-<p><label for="credential">Paste the credential (JSON)</label><br><textarea id="credential" name="credential" rows="12" cols="80"></textarea></p>
+<p><label for="credential">Paste the credential (JSON)</label><br><textarea id="credential" name="credential" rows="12" cols="80" spellcheck="false"></textarea></p>
 <p><label for="file">or upload a baked badge (PNG or SVG)</label><br><input type="file" id="file" name="file" accept="image/png,image/svg+xml"></p>
 <p><label for="url">or give its URL</label><br><input type="url" id="url" name="url" size="80"></p>
 <p><button type="submit">Verify</button></p>
 </form>
-<section aria-live="polite"><h2 id="verdict"></h2><table id="checks"><thead><tr><th>check</th><th>valid</th><th>message</th></tr></thead><tbody></tbody></table></section>
+<section aria-live="polite"><h2 id="verdict"></h2><table id="checks" class="checks" hidden><thead><tr><th scope="col">Check</th><th scope="col">Result</th><th scope="col">Message</th></tr></thead><tbody></tbody></table></section>
 <noscript><p>This page needs JavaScript; without it, POST the credential to /verify.</p></noscript>
 </main>`,
   });
@@ -25,18 +25,39 @@ export const verifyScript = `(function () {
   var form = document.getElementById('verify-form');
   var verdict = document.getElementById('verdict');
   var body = document.querySelector('#checks tbody');
+  var table = document.getElementById('checks');
+  function cell(row, text) {
+    var td = document.createElement('td');
+    td.textContent = String(text);
+    row.appendChild(td);
+    return td;
+  }
+  function setVerdict(text, className) {
+    verdict.textContent = text;
+    verdict.className = className || '';
+  }
+  // Pass or fail is written as text beside its colour (WCAG 1.4.1: colour is never the only cue).
+  function result(row, valid) {
+    var td = cell(row, '');
+    var mark = document.createElement('span');
+    mark.setAttribute('aria-hidden', 'true');
+    mark.textContent = valid ? '\u2713 ' : '\u2717 ';
+    td.className = 'result';
+    td.appendChild(mark);
+    td.appendChild(document.createTextNode(valid ? 'pass' : 'fail'));
+  }
   function show(report) {
-    verdict.textContent = report.verified ? 'Verified' : 'Not verified';
+    setVerdict(report.verified ? 'Verified' : 'Not verified', report.verified ? 'verdict-pass' : 'verdict-fail');
     body.textContent = '';
     (report.checks || []).forEach(function (check) {
       var row = document.createElement('tr');
-      [check.check, check.valid ? 'yes' : 'no', check.message].forEach(function (text) {
-        var cell = document.createElement('td');
-        cell.textContent = String(text);
-        row.appendChild(cell);
-      });
+      row.setAttribute('data-valid', check.valid ? 'true' : 'false');
+      cell(row, check.check);
+      result(row, check.valid);
+      cell(row, check.message);
       body.appendChild(row);
     });
+    table.hidden = body.childElementCount === 0;
   }
   form.addEventListener('submit', function (event) {
     event.preventDefault();
@@ -47,11 +68,12 @@ export const verifyScript = `(function () {
     if (file) request = fetch('/verify', { method: 'POST', headers: { 'content-type': file.type || 'application/octet-stream' }, body: file });
     else if (url) request = fetch('/verify?url=' + encodeURIComponent(url), { method: 'POST' });
     else request = fetch('/verify', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: text });
-    verdict.textContent = 'Verifying...';
+    setVerdict('Verifying...');
+    table.hidden = true;
     request.then(function (res) { return res.json(); }).then(function (json) {
       if (json.error) show({ verified: false, checks: [{ check: 'request', valid: false, message: json.error.message }] });
       else show(json);
-    }).catch(function (error) { verdict.textContent = 'Could not verify: ' + error; });
+    }).catch(function (error) { setVerdict('Could not verify: ' + error, 'verdict-fail'); });
   });
 })();
 `;

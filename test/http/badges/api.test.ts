@@ -4,6 +4,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import type { AppContext } from '../../../src/context.js';
 import { createApp } from '../../../src/http/app.js';
+import { ISSUE_CREDENTIAL_QUEUE } from '../../../src/issuing/index.js';
 import { hashSessionToken, newSessionToken } from '../../../src/lti/session.js';
 import { insertLrsKey } from '../../../src/store/lrs-keys.js';
 import { insertLtiSession } from '../../../src/store/lti-sessions.js';
@@ -264,6 +265,11 @@ describe('from statement to award, through the API', () => {
 
   it('learners may not read other learners or courses', async () => {
     await api(as.learner).get(`/api/awards?userId=${learner2Id}`).expect(403);
+    await api(as.instructor).get('/api/awards?userId=not-a-uuid').expect(400);
+    await api(as.instructor).get('/api/awards?limit=0').expect(400);
+    await api(as.instructor)
+      .post(`/api/achievements/${achievementId}/awards`, { userId: '-'.repeat(36) })
+      .expect(404);
     await api(as.learner).get(`/api/achievements/${achievementId}/explain?userId=${learner2Id}`).expect(403);
     await api(as.learner).post(`/api/achievements/${achievementId}/dry-run`).expect(403);
     await api(as.otherCourse).get(`/api/achievements/${achievementId}/awards`).expect(403);
@@ -326,7 +332,7 @@ describe('from statement to award, through the API', () => {
       "SELECT queue FROM jobs WHERE payload->>'awardId' = $1 ORDER BY queue",
       [first.body.id],
     );
-    expect(rows.map((r) => r.queue)).toEqual(['award.issue', 'award.revoke']);
+    expect(rows.map((r) => r.queue)).toEqual(['award.revoke', ISSUE_CREDENTIAL_QUEUE].sort());
   });
 });
 

@@ -1,7 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createWorker, type Job } from '../../../src/jobs/index.js';
-import { statementQueue } from '../../../src/xapi/index.js';
+import {
+  consistencyMarginMs,
+  statementQueue,
+  storeStatements,
+  validateStatement,
+} from '../../../src/xapi/index.js';
 import { createTestSchema, type TestSchema } from '../../helpers/db.js';
 import { createLrs, type Lrs, statement } from './setup.js';
 
@@ -76,5 +82,30 @@ describe('durable hand-off to the badge engine', () => {
     await worker.drain();
     await worker.drain();
     for (const id of ids) expect(seen.filter((s) => s === id)).toHaveLength(1);
+  });
+
+  it('a store that would commit after the Consistent-Through margin rolls back: no statement, no job', async () => {
+    let calls = 0;
+    const slowClock = {
+      now: () => new Date(Date.UTC(2026, 0, 15, 10) + (calls++ === 0 ? 0 : consistencyMarginMs + 1)),
+    };
+    const s = statement();
+    const writer = {
+      platformId: lrs.platformId,
+      courseId: null,
+      lrsKey: null,
+      authority: { mbox: 'mailto:lrs@example.com' },
+    };
+    await expect(
+      storeStatements(
+        { pool: db.pool, clock: slowClock, newId: randomUUID },
+        writer,
+        [validateStatement(s, { version: '1.0.3' })],
+        '1.0.3',
+      ),
+    ).rejects.toMatchObject({ code: 'ERR_DB_UNAVAILABLE', status: 503 });
+    expect(await jobsFor(s.id)).toHaveLength(0);
+    const { rows } = await db.pool.query('SELECT 1 FROM xapi_statements WHERE id = $1', [s.id]);
+    expect(rows).toHaveLength(0);
   });
 });

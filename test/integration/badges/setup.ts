@@ -4,6 +4,7 @@ import { createAwardWorkers, drainAwardWorkers, onLearnerLinked } from '../../..
 import type { AchievementBody } from '../../../src/badges/achievement.js';
 import { parseRule, relevance } from '../../../src/badges/index.js';
 import type { AppContext } from '../../../src/context.js';
+import { ISSUE_CREDENTIAL_QUEUE } from '../../../src/issuing/index.js';
 import { insertAchievement, replaceRule } from '../../../src/store/achievements.js';
 import { transaction } from '../../../src/store/index.js';
 import { type Statement, storeStatements } from '../../../src/xapi/index.js';
@@ -143,8 +144,8 @@ export async function awardsOf(db: TestSchema, userId: string) {
 
 export async function issueJobs(db: TestSchema, awardId: string): Promise<number> {
   const { rows } = await db.pool.query(
-    "SELECT count(*)::int AS n FROM jobs WHERE queue = 'award.issue' AND payload->>'awardId' = $1",
-    [awardId],
+    "SELECT count(*)::int AS n FROM jobs WHERE queue = $2 AND payload->>'awardId' = $1",
+    [awardId, ISSUE_CREDENTIAL_QUEUE],
   );
   return rows[0].n;
 }
