@@ -7,7 +7,8 @@ import {
 } from './issuing/index.js';
 import { createWorker, type JobHandler, type Worker } from './jobs/index.js';
 import { createServiceClient, rosterSyncJobHandler, rosterSyncQueue } from './lti/services/index.js';
-import { statementQueue } from './xapi/index.js';
+import { outboundPolicy } from './net/guarded-fetch.js';
+import { createPuller, statementQueue } from './xapi/index.js';
 
 /** Every durable queue Laurel consumes, with its handler. */
 export function jobHandlers(ctx: AppContext): Record<string, JobHandler> {
@@ -44,7 +45,12 @@ export function startWorkers(ctx: AppContext, options: { pollMs?: number; start?
         ),
     }),
   );
-  if (options.start !== false) for (const worker of workers) worker.start();
+  // Pulls from external LRSs (`laurel lrs-pull add`) run beside the queues; their statements enter the same queue.
+  const puller = createPuller({ ...ctx, policy: outboundPolicy(ctx.config) });
+  if (options.start !== false) {
+    for (const worker of workers) worker.start();
+    puller.start();
+  }
   return {
     queues: Object.keys(handlers),
     async drain() {
@@ -53,7 +59,7 @@ export function startWorkers(ctx: AppContext, options: { pollMs?: number; start?
       return total;
     },
     async stop() {
-      await Promise.all(workers.map((worker) => worker.stop()));
+      await Promise.all([...workers.map((worker) => worker.stop()), puller.stop()]);
     },
   };
 }

@@ -11,7 +11,7 @@ import { ltiInstallRoutes } from './routes/lti-install.js';
 import { ltiServicesRoutes } from './routes/lti-services.js';
 import { sandboxHandle, sandboxJwksCache, sandboxRoutes } from './routes/sandbox.js';
 import { uiRoutes } from './routes/ui.js';
-import { xapiRoutes } from './routes/xapi.js';
+import { xapiEdgeHeaders, xapiRoutes } from './routes/xapi.js';
 import { securityHeaders } from './security.js';
 
 /** Builds the express app: request context, security headers, JSON bodies, each domain's routes, errors. */
@@ -22,6 +22,7 @@ export function createApp(ctx: AppContext): Express {
   app.set('query parser', 'simple');
   app.use(requestContext(ctx.logger, ctx.newId));
   app.use(securityHeaders(ctx.config));
+  app.use('/xapi', xapiEdgeHeaders(ctx));
   app.use(
     express.json({ limit: ctx.config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }),
   );

@@ -25,15 +25,22 @@ function keyParams(key: Omit<DocumentKey, 'documentId'>): unknown[] {
   return [key.platformId, key.kind, key.activityId, key.agent, key.registration];
 }
 
-/** One document; `lock` takes a row lock for a read-modify-write in the caller's transaction. */
+/**
+ * One document; `lock` serialises read-modify-writes of this key in the caller's transaction (an advisory
+ * lock, so it also holds while the document does not exist yet: two `If-None-Match: *` PUTs cannot both win).
+ */
 export async function findDocument(
   db: Queryable,
   key: DocumentKey,
   lock = false,
 ): Promise<StoredDocument | undefined> {
+  if (lock) {
+    await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+      JSON.stringify([key.platformId, key.kind, key.activityId, key.agent, key.registration, key.documentId]),
+    ]);
+  }
   const { rows } = await db.query<{ content: Buffer; content_type: string; etag: string; updated: Date }>(
-    `SELECT content, content_type, etag, updated FROM xapi_documents WHERE ${keyColumns} AND document_id = $6
-     ${lock ? 'FOR UPDATE' : ''}`,
+    `SELECT content, content_type, etag, updated FROM xapi_documents WHERE ${keyColumns} AND document_id = $6`,
     [...keyParams(key), key.documentId],
   );
   const row = rows[0];

@@ -92,6 +92,16 @@ input[type="url"], input[type="text"], input[type="email"], textarea, select {
 }
 textarea { min-height: 8rem; resize: vertical; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.875rem; }
 input[type="file"] { display: block; max-width: 100%; }
+input[type="file"]::file-selector-button {
+  font: inherit;
+  margin-right: 0.75rem;
+  padding: 0.35rem 0.8rem;
+  border: 1px solid var(--accent);
+  border-radius: var(--radius);
+  background: transparent;
+  color: var(--accent);
+  cursor: pointer;
+}
 input:focus-visible, textarea:focus-visible, select:focus-visible { border-color: var(--focus); }
 button, .button {
   display: inline-block;
@@ -104,25 +114,27 @@ button, .button {
   font-weight: 600;
   text-decoration: none;
   cursor: pointer;
+  white-space: nowrap;
 }
 button:hover, .button:hover { background: var(--accent-hover); border-color: var(--accent-hover); color: var(--on-accent); }
 button.secondary { background: transparent; color: var(--accent); }
 button.secondary:hover { background: var(--code-bg); color: var(--accent-hover); }
 form p { margin-bottom: 1.1rem; }
 table { width: 100%; border-collapse: collapse; margin: 0 0 1rem; background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius); }
-th, td { text-align: left; vertical-align: top; padding: 0.55rem 0.75rem; border-bottom: 1px solid var(--border); overflow-wrap: anywhere; }
+th, td { text-align: left; vertical-align: top; padding: 0.55rem 0.75rem; border-bottom: 1px solid var(--border); }
+table.checks td:last-child { overflow-wrap: anywhere; }
 thead th { font-size: 0.85rem; text-transform: uppercase; letter-spacing: 0.04em; color: var(--muted); }
 tbody tr:last-child > * { border-bottom: 0; }
-table.stack td:last-child { text-align: right; }
+table.stack th { width: 38%; font-weight: 600; }
+table.stack td:last-child { width: 1%; text-align: right; white-space: nowrap; }
 .choices { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 0.75rem; }
 .choices li { margin: 0; }
 .muted { color: var(--muted); }
 .status { display: inline-block; font-weight: 600; padding: 0.1rem 0.5rem; border-radius: 999px; white-space: nowrap; }
-.status-pass, tr[data-valid="true"] .result { color: var(--pass); background: var(--pass-bg); }
-.status-fail, tr[data-valid="false"] .result { color: var(--fail); background: var(--fail-bg); }
+.status-pass { color: var(--pass); background: var(--pass-bg); }
+.status-fail { color: var(--fail); background: var(--fail-bg); }
 .verdict-pass { color: var(--pass); }
 .verdict-fail { color: var(--fail); }
-.result { font-weight: 600; white-space: nowrap; }
 .verdict-pass::before { content: "\\2713\\00a0"; }
 .verdict-fail::before { content: "\\2717\\00a0"; }
 [hidden] { display: none !important; }
@@ -132,8 +144,14 @@ table.stack td:last-child { text-align: right; }
   table.stack, table.stack tbody, table.stack tr, table.stack th, table.stack td { display: block; }
   table.stack tr { padding: 0.6rem 0.75rem; border-bottom: 1px solid var(--border); }
   table.stack tr:last-child { border-bottom: 0; }
-  table.stack th, table.stack td { padding: 0.15rem 0; border: 0; text-align: left; }
-  table.checks th, table.checks td { padding: 0.45rem 0.4rem; }
+  table.stack th, table.stack td, table.stack td:last-child { width: auto; padding: 0.15rem 0; border: 0; text-align: left; }
+  table.checks thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+  table.checks, table.checks tbody { display: block; }
+  table.checks tr { display: grid; grid-template-columns: 1fr auto; padding: 0.5rem 0.75rem; border-bottom: 1px solid var(--border); }
+  table.checks tr:last-child { border-bottom: 0; }
+  table.checks td { display: block; padding: 0.1rem 0; border: 0; }
+  table.checks td:first-child { font-weight: 600; }
+  table.checks td:last-child { grid-column: 1 / -1; color: var(--muted); }
 }
 @media (prefers-reduced-motion: reduce) { * { transition: none !important; animation: none !important; } }
 `;

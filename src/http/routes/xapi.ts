@@ -219,6 +219,17 @@ export function requireRead(res: Response): ReadScope {
 }
 
 /** The LRS at /xapi (statements, documents, activities, agents, about) and the LRS key API. */
+/**
+ * Mounted before the body parsers: a body they refuse (413, bad JSON) is still an xAPI answer, with CORS and
+ * the version header, so browser-hosted content can read the error.
+ */
+export function xapiEdgeHeaders(ctx: AppContext): RequestHandler {
+  return (req, res, next) => {
+    res.setHeader('X-Experience-API-Version', ctx.config.xapiDefaultVersion);
+    cors(req, res, next);
+  };
+}
+
 export function xapiRoutes(ctx: AppContext): Router {
   const api = Router();
   // Documents may be any media type: keep bodies the JSON and form parsers left alone as bytes.

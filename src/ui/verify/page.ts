@@ -38,13 +38,14 @@ export const verifyScript = `(function () {
   }
   // Pass or fail is written as text beside its colour (WCAG 1.4.1: colour is never the only cue).
   function result(row, valid) {
-    var td = cell(row, '');
+    var status = document.createElement('span');
     var mark = document.createElement('span');
+    status.className = valid ? 'status status-pass' : 'status status-fail';
     mark.setAttribute('aria-hidden', 'true');
     mark.textContent = valid ? '\u2713 ' : '\u2717 ';
-    td.className = 'result';
-    td.appendChild(mark);
-    td.appendChild(document.createTextNode(valid ? 'pass' : 'fail'));
+    status.appendChild(mark);
+    status.appendChild(document.createTextNode(valid ? 'pass' : 'fail'));
+    cell(row, '').appendChild(status);
   }
   function show(report) {
     setVerdict(report.verified ? 'Verified' : 'Not verified', report.verified ? 'verdict-pass' : 'verdict-fail');

@@ -36,15 +36,19 @@ interface PageVisit {
   open(page: Page): Promise<Frame>;
 }
 
+async function visitPath(page: Page, path: string): Promise<Frame> {
+  await page.goto(`${url}${path}`);
+  return page.mainFrame();
+}
+
 async function launch(page: Page, role: 'instructor' | 'learner'): Promise<Frame> {
   await page.goto(`${url}/sandbox`);
   await page.click(`a[data-launch="${role}"]`);
   const tool = (await (await page.waitForSelector('iframe[name="tool"]')).contentFrame())!;
   await tool.waitForSelector('main[data-view]', { timeout: 15_000 });
   // The emulated course page frames Laurel 800px wide; an LMS on a phone gives it the width it has.
-  await page.$eval('iframe[name="tool"]', (frame) => {
-    frame.setAttribute('width', String(Math.min(800, window.innerWidth - 16)));
-  });
+  const width = Math.min(800, page.viewportSize()!.width - 16);
+  await page.$eval('iframe[name="tool"]', (frame, w) => frame.setAttribute('width', String(w)), width);
   return tool;
 }
 
@@ -57,11 +61,11 @@ async function verify(page: Page, text: string): Promise<Frame> {
 }
 
 const visits: PageVisit[] = [
-  { name: 'sandbox', open: async (page) => (await page.goto(`${url}/sandbox`), page.mainFrame()) },
+  { name: 'sandbox', open: (page) => visitPath(page, '/sandbox') },
   { name: 'landing-instructor', open: (page) => launch(page, 'instructor') },
   { name: 'landing-learner', open: (page) => launch(page, 'learner') },
-  { name: 'lti-error', open: async (page) => (await page.goto(`${url}/lti/login`), page.mainFrame()) },
-  { name: 'install', open: async (page) => (await page.goto(`${url}/admin/install`), page.mainFrame()) },
+  { name: 'lti-error', open: (page) => visitPath(page, '/lti/login') },
+  { name: 'install', open: (page) => visitPath(page, '/admin/install') },
   { name: 'verify-pass', open: (page) => verify(page, credential) },
   { name: 'verify-fail', open: (page) => verify(page, '{"type": ["VerifiableCredential"]}') },
   {
@@ -80,9 +84,30 @@ const visits: PageVisit[] = [
   },
   {
     name: 'registration-error',
-    open: async (page) => (await page.goto(`${url}/lti/register`), page.mainFrame()),
+    open: (page) => visitPath(page, '/lti/register'),
   },
 ];
+
+interface Measured {
+  font: string;
+  margin: string;
+  maxWidth: string | null;
+  scrollWidth: number;
+  clientWidth: number;
+}
+
+// Runs in the page (a string: the tests compile without the DOM library).
+const measure = `(() => {
+  const body = getComputedStyle(document.body);
+  const column = document.querySelector('.page');
+  return {
+    font: body.fontFamily,
+    margin: body.marginTop,
+    maxWidth: column ? getComputedStyle(column).maxWidth : null,
+    scrollWidth: document.documentElement.scrollWidth,
+    clientWidth: document.documentElement.clientWidth,
+  };
+})()`;
 
 const layouts = [
   { width: 1024, height: 768, colorScheme: 'light' },
@@ -173,18 +198,7 @@ describeWithBrowser('the pages in a real browser', () => {
           }
         });
         const frame = await visit.open(page);
-        const style = await frame.evaluate(() => {
-          const body = getComputedStyle(document.body);
-          const column = document.querySelector('.page');
-          return {
-            font: body.fontFamily,
-            margin: body.marginTop,
-            maxWidth: column ? getComputedStyle(column).maxWidth : null,
-            scrollWidth: document.documentElement.scrollWidth,
-            clientWidth: document.documentElement.clientWidth,
-            sheets: document.styleSheets.length,
-          };
-        });
+        const style = await frame.evaluate<Measured>(measure);
         const where = `${visit.name} at ${layout.width}px ${layout.colorScheme}`;
         expect({
           where,

@@ -137,3 +137,14 @@ describe('Activities and Agents resources', () => {
     expect(res.body).toEqual({ objectType: 'Person', mbox: ['mailto:learner@example.com'] });
   });
 });
+
+describe('document concurrency', () => {
+  it('of concurrent If-None-Match: * PUTs to a new document exactly one wins', async () => {
+    const profile = at('/xapi/activities/profile');
+    const q = { activityId, profileId: `race-${Date.now()}` };
+    const results = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => profile.put(q).set('If-None-Match', '*').send({ writer: i })),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([204, 412, 412, 412, 412]);
+  });
+});
