@@ -4,9 +4,14 @@ import { isAppError } from './errors.js';
 
 function help(): string {
   const width = Math.max(...Object.keys(commands).map((name) => name.length));
-  const lines = Object.entries(commands).map(
-    ([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`,
-  );
+  const first = ['serve', 'worker', 'migrate'];
+  const names = [
+    ...first,
+    ...Object.keys(commands)
+      .filter((name) => !first.includes(name))
+      .sort(),
+  ];
+  const lines = names.map((name) => `  ${name.padEnd(width)}  ${commands[name]!.summary}`);
   return [
     'Usage: laurel <command> [options]',
     '',

@@ -128,7 +128,7 @@ tbody tr:last-child > * { border-bottom: 0; }
 table.stack th { width: 38%; font-weight: 600; }
 table.stack td:last-child { width: 1%; text-align: right; white-space: nowrap; }
 .choices { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 0.75rem; }
-.choices li { margin: 0; }
+.choices li { margin: 0; display: flex; flex-wrap: wrap; align-items: center; gap: 0.25rem 0.5rem; }
 .muted { color: var(--muted); }
 .status { display: inline-block; font-weight: 600; padding: 0.1rem 0.5rem; border-radius: 999px; white-space: nowrap; }
 .status-pass { color: var(--pass); background: var(--pass-bg); }
