@@ -3,9 +3,10 @@ import { createLogger, type Logger } from '../log.js';
 import { openContext, openDatabase, startLaurel } from '../serve.js';
 import { migrate, readMigrations } from '../store/index.js';
 import { startWorkers } from '../workers.js';
+import { withCliContext } from './context.js';
 import { credentialsCommand, credentialsUsage } from './credentials.js';
 import { lrsKeysUsage, lrsPullUsage, runLrsKeys, runLrsPull } from './lrs-keys.js';
-import { keysCommand, keysUsage, platformCommand, platformUsage, withCliContext } from './lti.js';
+import { keysCommand, keysUsage, platformCommand, platformUsage } from './lti.js';
 
 /** Waits for SIGTERM/SIGINT, then runs `close` once and exits (0, or 1 when closing failed). */
 function runUntilSignal(logger: Logger, close: () => Promise<void>): Promise<number> {

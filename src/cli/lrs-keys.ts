@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.js';
 import { AppError } from '../errors.js';
-import { createLogger } from '../log.js';
-import { resolveSecret, seal } from '../secrets.js';
-import { openDatabase } from '../serve.js';
-import { migrate, readMigrations } from '../store/index.js';
+import { seal } from '../secrets.js';
 import { insertLrsKey } from '../store/lrs-keys.js';
 import { insertPullSource } from '../store/pull-sources.js';
 import { generateCredentials, lrsScopes, parseScopes } from '../xapi/credentials.js';
 import { pullSecretPurpose } from '../xapi/pull.js';
+import { withCliContext } from './context.js';
 
 export const lrsKeysUsage = `laurel lrs-keys create [--platform P] [--course C] [--scope S ...] [--label L]
 
@@ -37,13 +34,10 @@ export async function runLrsKeys(args: string[]): Promise<number> {
     return 2;
   }
   const scopes = parseScopes(values.scope ?? []);
-  const config = loadConfig();
-  const db = await openDatabase(config, createLogger(config.logLevel));
-  try {
-    await migrate(db.pool, await readMigrations());
-    const platformId = values.platform ?? (await onlyPlatform(db.pool));
+  return withCliContext(async ({ pool, config }) => {
+    const platformId = values.platform ?? (await onlyPlatform(pool));
     const credentials = generateCredentials();
-    await insertLrsKey(db.pool, {
+    await insertLrsKey(pool, {
       key: credentials.key,
       platformId,
       courseId: values.course ?? null,
@@ -56,9 +50,7 @@ export async function runLrsKeys(args: string[]): Promise<number> {
     console.log(`endpoint=${new URL('/xapi/', config.publicUrl).href}`);
     console.log(`scopes=${scopes.join(' ')}`);
     return 0;
-  } finally {
-    await db.close();
-  }
+  });
 }
 
 async function onlyPlatform(pool: { query: (sql: string) => Promise<{ rows: { id: string }[] }> }) {
@@ -98,8 +90,8 @@ export async function runLrsPull(args: string[]): Promise<number> {
       since: { type: 'string' },
     },
   });
-  const secretValue = values.secret;
-  if (positionals[0] !== 'add' || !values.endpoint || !values.key || !secretValue) {
+  const { key: authKey, secret: secretValue } = values;
+  if (positionals[0] !== 'add' || !values.endpoint || !authKey || !secretValue) {
     console.error(lrsPullUsage);
     return 2;
   }
@@ -109,25 +101,19 @@ export async function runLrsPull(args: string[]): Promise<number> {
   const since = values.since === undefined ? null : new Date(values.since);
   if (since && Number.isNaN(since.getTime()))
     throw new AppError('ERR_XAPI_KEY_INVALID', 'since must be an ISO 8601 time');
-  const config = loadConfig();
-  const secret = await resolveSecret(config);
-  const db = await openDatabase(config, createLogger(config.logLevel));
-  try {
-    await migrate(db.pool, await readMigrations());
+  return withCliContext(async ({ pool, secret }) => {
     const id = randomUUID();
-    await insertPullSource(db.pool, {
+    await insertPullSource(pool, {
       id,
-      platformId: values.platform ?? (await onlyPlatform(db.pool)),
+      platformId: values.platform ?? (await onlyPlatform(pool)),
       courseId: values.course ?? null,
       endpoint,
-      authKey: values.key,
+      authKey,
       authSecretSealed: seal(secret, pullSecretPurpose, secretValue),
       xapiVersion: '1.0.3',
       since,
     });
     console.log(`source=${id}`);
     return 0;
-  } finally {
-    await db.close();
-  }
+  });
 }
