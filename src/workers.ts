@@ -6,18 +6,27 @@ import {
   revokeAwardCredentialsHandler,
 } from './issuing/index.js';
 import { createWorker, type JobHandler, type Worker } from './jobs/index.js';
-import { createServiceClient, rosterSyncJobHandler, rosterSyncQueue } from './lti/services/index.js';
+import {
+  createServiceClient,
+  gradesSyncJobHandler,
+  gradesSyncQueue,
+  rosterSyncJobHandler,
+  rosterSyncQueue,
+} from './lti/services/index.js';
 import { outboundPolicy } from './net/guarded-fetch.js';
 import { createPuller, statementQueue } from './xapi/index.js';
 
 /** Every durable queue Laurel consumes, with its handler. */
 export function jobHandlers(ctx: AppContext): Record<string, JobHandler> {
+  // One service client: its token cache serves the roster and grades syncs alike.
+  const services = createServiceClient(ctx);
   return {
     [statementQueue]: statementJobHandler(ctx),
     [learnerQueue]: learnerJobHandler(ctx),
     [ISSUE_CREDENTIAL_QUEUE]: issueCredentialHandler(ctx),
     [awardRevokeQueue]: revokeAwardCredentialsHandler(ctx),
-    [rosterSyncQueue]: rosterSyncJobHandler(ctx, createServiceClient(ctx)),
+    [rosterSyncQueue]: rosterSyncJobHandler(ctx, services),
+    [gradesSyncQueue]: gradesSyncJobHandler(ctx, services),
   };
 }
 

@@ -1,6 +1,7 @@
 import {
   type EvidenceStatement,
   evaluateRule,
+  type GradeEvidence,
   isRelevant,
   normalizeStatement,
   type StoredStatement,
@@ -11,6 +12,7 @@ import { enqueue } from '../jobs/index.js';
 import type { ScopedRule } from '../store/achievements.js';
 import { heldAchievements, insertAward } from '../store/awards.js';
 import { learnerStatements, lockKey } from '../store/badge-evidence.js';
+import { learnerGrades } from '../store/grades.js';
 import type { Queryable } from '../store/pool.js';
 
 /** The hand-off of a revocation to the credentials side (status list update). */
@@ -48,6 +50,27 @@ export function evidenceOf(id: string, statement: Record<string, unknown>): Evid
 }
 
 /**
+ * The learner's stored LMS grades (AGS results) under the line item references this rule makes, loaded once per
+ * course scope and only for rules that name line items.
+ */
+async function gradesFor(
+  db: Queryable,
+  cache: Map<string, GradeEvidence[]>,
+  q: { platformId: string; userId: string; courseId: string | null },
+  rule: Pick<ScopedRule, 'relevance'>,
+): Promise<GradeEvidence[]> {
+  const names = rule.relevance.lineItemIds;
+  if (names.length === 0) return [];
+  const scope = q.courseId ?? '';
+  let all = cache.get(scope);
+  if (all === undefined) {
+    all = await learnerGrades(db, q);
+    cache.set(scope, all);
+  }
+  return all.filter((g) => names.includes(g.lineItemId));
+}
+
+/**
  * Evaluates rules for one learner under the learner's lock and awards those met and not yet held: the award insert
  * is ON CONFLICT DO NOTHING on (learner, achievement), and only the insert that won hands off to issuance in the
  * same transaction. Returns the ids of the awards made. Call inside a transaction.
@@ -66,6 +89,7 @@ export async function evaluateForLearner(
     rules.map((r) => r.achievementId),
   );
   const byCourse = new Map<string, EvidenceStatement[]>();
+  const gradesByCourse = new Map<string, GradeEvidence[]>();
   const made: string[] = [];
   for (const rule of rules) {
     if (held.has(rule.achievementId)) continue;
@@ -76,7 +100,8 @@ export async function evaluateForLearner(
       byCourse.set(scope, all);
     }
     const statements = all.filter((s) => isRelevant(rule.relevance, s));
-    const result = evaluateRule(rule.rule, { statements }, { nearest: false });
+    const grades = await gradesFor(db, gradesByCourse, { ...learner, courseId: rule.courseId }, rule);
+    const result = evaluateRule(rule.rule, { statements, grades }, { nearest: false });
     if (!result.met) continue;
     const awardId = deps.newId();
     const won = await insertAward(

@@ -1,8 +1,9 @@
-import { type Explain, evaluateRule, isRelevant } from '../badges/index.js';
+import { type Explain, evaluateRule, type GradeEvidence, isRelevant } from '../badges/index.js';
 import { enqueueMany } from '../jobs/index.js';
 import type { Achievement, AwardRule } from '../store/achievements.js';
 import { listAwards } from '../store/awards.js';
 import { candidateLearners, learnerStatements, statementsByLearner } from '../store/badge-evidence.js';
+import { gradesByLearner, learnerGrades } from '../store/grades.js';
 import type { Queryable } from '../store/pool.js';
 import { type LearnerJob, learnerQueue } from './link.js';
 
@@ -55,6 +56,13 @@ export async function dryRun(
     courseId: achievement.courseId,
     userIds,
   });
+  const gradesOf = rule.relevance.lineItemIds.length
+    ? await gradesByLearner(db, {
+        platformId: achievement.platformId,
+        courseId: achievement.courseId,
+        userIds,
+      })
+    : new Map<string, GradeEvidence[]>();
   const awarded = new Set(
     (
       await listAwards(db, {
@@ -66,7 +74,10 @@ export async function dryRun(
   );
   const learners = userIds.map((userId) => {
     const statements = (byLearner.get(userId) ?? []).filter((s) => isRelevant(rule.relevance, s));
-    const { met, explain } = evaluateRule(rule.rule, { statements }, { nearest: false });
+    const grades = (gradesOf.get(userId) ?? []).filter((g) =>
+      rule.relevance.lineItemIds.includes(g.lineItemId),
+    );
+    const { met, explain } = evaluateRule(rule.rule, { statements, grades }, { nearest: false });
     return {
       userId,
       met,
@@ -89,12 +100,21 @@ export async function explainLearner(
   achievement: Achievement,
   rule: AwardRule,
   userId: string,
-): Promise<{ met: boolean; explain: Explain; statements: number }> {
+): Promise<{ met: boolean; explain: Explain; statements: number; grades: number }> {
   const statements = await learnerStatements(db, {
     platformId: achievement.platformId,
     userId,
     courseId: achievement.courseId,
   });
-  const { met, explain } = evaluateRule(rule.rule, { statements });
-  return { met, explain, statements: statements.length };
+  const grades = rule.relevance.lineItemIds.length
+    ? (
+        await learnerGrades(db, {
+          platformId: achievement.platformId,
+          userId,
+          courseId: achievement.courseId,
+        })
+      ).filter((g) => rule.relevance.lineItemIds.includes(g.lineItemId))
+    : [];
+  const { met, explain } = evaluateRule(rule.rule, { statements, grades });
+  return { met, explain, statements: statements.length, grades: grades.length };
 }

@@ -12,6 +12,7 @@ export {
   type LearnerJob,
   learnerQueue,
   linkActorToLearner,
+  onGradesChanged,
   onIdentitySettingsChanged,
   onLearnerLinked,
   onRosterLinked,

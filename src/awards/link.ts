@@ -141,3 +141,24 @@ async function relink(
   );
   return linked;
 }
+
+/**
+ * Call when a grades sync (AGS results) changed these learners' grades, inside its transaction: enqueues an
+ * evaluation of each learner's rules, one per learner and change (the sync job's id names the change).
+ */
+export async function onGradesChanged(
+  db: Queryable,
+  deps: { clock: Clock },
+  platformId: string,
+  userIds: readonly string[],
+  change: string,
+): Promise<number> {
+  const now = deps.clock.now();
+  return enqueueMany(
+    db,
+    userIds.map((userId) => {
+      const payload: LearnerJob = { platformId, userId };
+      return { queue: learnerQueue, payload, runAt: now, dedupeKey: `grades:${change}:${userId}` };
+    }),
+  );
+}

@@ -224,8 +224,12 @@ function evalLineItem(
       { type: 'grade', ref: hit.ref },
     ]);
   const best = grades.length > 0 ? Math.max(...grades.map(value)) : undefined;
+  // Rounded for people: 0.8 - 0.5 is 0.30000000000000004 in binary floating point.
+  const round = (n: number) => Number(n.toPrecision(6));
   const reason =
-    best === undefined ? `no grade for line item ${spec.id}` : `best grade ${best} < ${threshold}`;
+    best === undefined
+      ? `no grade for line item ${spec.id}`
+      : `line item ${spec.id}: best grade ${round(best)} < ${threshold} (${round(threshold - best)} short)`;
   return node(path, 'lineItem', 0, 1, reason, []);
 }
 

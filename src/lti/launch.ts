@@ -15,6 +15,7 @@ import {
   parseServiceEndpoints,
   recordCourseServices,
   type ServiceEndpoints,
+  scheduleGradesSync,
 } from './services/index.js';
 import { hashSessionToken, newSessionToken, sessionTtlMs } from './session.js';
 
@@ -197,6 +198,8 @@ async function startSession(
       await recordCourseServices(db, { courseId, deploymentId: message.deploymentId }, endpoints, now);
       // Learners who never launched are known from the roster (identity linking by email): at most hourly.
       if (endpoints.nrps) await enqueueRosterSync(db, courseId, now);
+      // Grades for the course's lineItem rules (AGS results): at most once per 15 minutes, only when rules name one.
+      if (endpoints.ags?.lineItemsUrl) await scheduleGradesSync(db, courseId, now);
     }
     // Statements this learner sent before their first launch are linked and evaluated now.
     await onLearnerLinked(db, ctx, userId, courseId);

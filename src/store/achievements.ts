@@ -284,7 +284,10 @@ export async function findCandidateRules(
   }));
 }
 
-/** Active rules a learner may earn: library rules and those of the courses they are enrolled in. */
+/**
+ * Active rules a learner may earn: library rules and those of the courses they are enrolled in (or have statements
+ * or LMS grades in).
+ */
 export async function findLearnerRules(
   db: Queryable,
   platformId: string,
@@ -298,7 +301,10 @@ export async function findLearnerRules(
        AND ($3::uuid IS NULL OR a.id = $3)
        AND (a.course_id IS NULL OR a.course_id IN (SELECT course_id FROM enrollments WHERE user_id = $2)
             OR a.course_id IN (SELECT course_id FROM statement_evidence
-                               WHERE platform_id = $1 AND user_id = $2 AND course_id IS NOT NULL))`,
+                               WHERE platform_id = $1 AND user_id = $2 AND course_id IS NOT NULL)
+            OR a.course_id IN (SELECT g.course_id FROM badge_grades g
+                               JOIN users u ON u.platform_id = g.platform_id AND u.sub = g.user_sub
+                               WHERE u.id = $2))`,
     [platformId, userId, achievementId ?? null],
   );
   return rows.map((row) => ({

@@ -205,8 +205,8 @@ export async function learnerStatements(
 }
 
 /**
- * Learners who may earn an achievement of this course (enrolled with a Learner role, or with linked statements in
- * it); every learner with linked statements for a library one.
+ * Learners who may earn an achievement of this course (enrolled with a Learner role, or with linked statements or
+ * LMS grades in it); every learner with linked statements or grades for a library one.
  */
 export async function candidateLearners(
   db: Queryable,
@@ -221,6 +221,9 @@ export async function candidateLearners(
      UNION
      SELECT DISTINCT user_id FROM statement_evidence
      WHERE platform_id = $1 AND user_id IS NOT NULL AND ($2::uuid IS NULL OR course_id = $2)
+     UNION
+     SELECT u.id FROM badge_grades g JOIN users u ON u.platform_id = g.platform_id AND u.sub = g.user_sub
+     WHERE g.platform_id = $1 AND ($2::uuid IS NULL OR g.course_id = $2)
      ORDER BY user_id`,
     [platformId, courseId],
   );

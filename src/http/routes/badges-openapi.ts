@@ -214,6 +214,7 @@ const schemas = {
       ruleId: { type: 'string' },
       met: { type: 'boolean' },
       statements: { type: 'integer' },
+      grades: { type: 'integer', description: 'LMS grades (AGS results) of the line items the rule names' },
       explain: {
         type: 'object',
         description: 'One node per rule node: path, kind, met, have, need, reason, nearest',
@@ -313,7 +314,8 @@ export function openApiDocument(publicUrl: string) {
           responses: { '200': { description: 'OK', ...json(ref('Rule')) }, ...withAchievement },
         },
         put: {
-          summary: 'Create or replace the rule (a new revision) and backfill stored history',
+          summary:
+            'Create or replace the rule (a new revision) and backfill stored history; a rule naming LMS line items also syncs their grades (AGS) now',
           requestBody: { required: true, ...json(ref('RuleInput')) },
           responses: {
             '201': { description: 'First revision', ...json(ref('Rule')) },

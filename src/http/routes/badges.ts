@@ -6,6 +6,7 @@ import { checkAchievementImage, imageLimits } from '../../badges/image.js';
 import { parseRule, relevance } from '../../badges/index.js';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
+import { enqueueGradesSyncForRule } from '../../lti/services/index.js';
 import {
   type Achievement,
   type AwardRule,
@@ -200,6 +201,13 @@ function achievementRoutes(ctx: AppContext): Router {
         ctx.clock.now(),
       );
       const jobs = parsed.backfill ? await enqueueBackfill(db, achievement, rule, ctx.clock.now()) : 0;
+      // A rule naming LMS line items needs their grades (AGS): synced now, learners evaluated as they change.
+      await enqueueGradesSyncForRule(
+        db,
+        achievement,
+        { id: rule.id, lineItemIds: rule.relevance.lineItemIds },
+        ctx.clock.now(),
+      );
       return { rule, jobs };
     });
     res

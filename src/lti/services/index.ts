@@ -21,6 +21,15 @@ export {
 } from './client.js';
 export { type CourseServiceTarget, courseServiceTarget, recordCourseServices } from './course.js';
 export { parseServiceEndpoints, type ServiceEndpoints } from './endpoints.js';
+export { type GradesSyncResult, resolveLineItemRefs, syncGrades } from './grades.js';
+export {
+  enqueueGradesSync,
+  enqueueGradesSyncForRule,
+  gradesSyncIntervalMs,
+  gradesSyncJobHandler,
+  gradesSyncQueue,
+  scheduleGradesSync,
+} from './grades-job.js';
 export { type Member, type MembershipFilter, type Memberships, readMemberships } from './nrps.js';
 export { type RosterSyncResult, syncRoster } from './roster.js';
 export { enqueueRosterSync, rosterSyncJobHandler, rosterSyncQueue } from './roster-job.js';

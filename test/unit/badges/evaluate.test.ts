@@ -75,7 +75,7 @@ describe('evaluateRule', () => {
       met: false,
       nearest: { statementId: 'p1', failures: ['score.minScaled: 0.6 < 0.8'] },
     });
-    expect(notYet.explain.children?.[1]?.reason).toBe('best grade 0.6 < 0.7');
+    expect(notYet.explain.children?.[1]?.reason).toBe('line item li-final: best grade 0.6 < 0.7 (0.1 short)');
     const quick = evaluateRule(rule, { statements: statements.slice(0, 1), grades }, { nearest: false });
     expect(quick.explain.children?.[0]).toMatchObject({ met: false, reason: 'no statement matches' });
     expect(quick.explain.children?.[0]?.nearest).toBeUndefined();
