@@ -11,7 +11,6 @@ export interface StatementOwner {
 export interface StatementRow {
   id: string;
   statement: object;
-  stored: Date;
   verbId: string;
   registration: string | null;
   voids: string | null;
@@ -22,19 +21,50 @@ export interface StatementRow {
   relatedActivities: string[];
 }
 
+// The statements and, for each one actually inserted, its job in the badge engine's queue (the outbox):
+// one statement, so one round trip and one plan (prepared) instead of two. The job rows are those
+// src/jobs enqueueMany writes: payload {statementId, platformId}, dedupe key "platformId:statementId",
+// run_at = stored, the table's default max_attempts, in insertion order.
+const insertStatementsSql = `WITH inserted AS (
+    INSERT INTO xapi_statements (platform_id, id, course_id, lrs_key, statement, stored, verb_id, registration,
+      voids, voided, object_ref, agents, related_agents, activities, related_activities)
+    SELECT $1, r.id, $2, $3, r.statement, $5, r.verb_id, r.registration, r.voids,
+      -- A statement arriving after its voiding statement is voided at once (unless it voids itself).
+      r.voids IS NULL AND EXISTS (SELECT 1 FROM xapi_statements v WHERE v.platform_id = $1 AND v.voids = r.id),
+      r.object_ref,
+      ARRAY(SELECT jsonb_array_elements_text(r.agents)),
+      ARRAY(SELECT jsonb_array_elements_text(r.related_agents)),
+      ARRAY(SELECT jsonb_array_elements_text(r.activities)),
+      ARRAY(SELECT jsonb_array_elements_text(r.related_activities))
+    FROM jsonb_to_recordset($4::jsonb) AS r(id uuid, statement jsonb, verb_id text, registration uuid,
+      voids uuid, object_ref uuid, agents jsonb, related_agents jsonb, activities jsonb, related_activities jsonb)
+    ON CONFLICT (platform_id, id) DO NOTHING
+    RETURNING id, seq
+  ),
+  outbox AS (
+    INSERT INTO jobs (queue, payload, dedupe_key, run_at)
+    SELECT $6::text, jsonb_build_object('statementId', inserted.id, 'platformId', $1::uuid::text),
+      $1::uuid::text || ':' || inserted.id::text, $5
+    FROM inserted ORDER BY inserted.seq
+    ON CONFLICT (queue, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
+  )
+  SELECT id FROM inserted`;
+
 /**
- * Inserts the rows that are new (one multi-row INSERT ... ON CONFLICT DO NOTHING) and returns the ids
- * inserted; ids already stored are left for the caller to compare. Call inside a transaction.
+ * Inserts the rows that are new (one multi-row INSERT ... ON CONFLICT DO NOTHING), each with its job in
+ * `jobQueue` (written by the same SQL statement, due at `stored`), and returns the ids inserted; ids
+ * already stored are left for the caller to compare. Call inside a transaction.
  */
 export async function insertStatements(
   db: Queryable,
   owner: StatementOwner,
+  stored: Date,
   rows: StatementRow[],
+  jobQueue: string,
 ): Promise<Set<string>> {
   const payload = rows.map((row) => ({
     id: row.id,
     statement: row.statement,
-    stored: row.stored.toISOString(),
     verb_id: row.verbId,
     registration: row.registration,
     voids: row.voids,
@@ -44,23 +74,13 @@ export async function insertStatements(
     activities: row.activities,
     related_activities: row.relatedActivities,
   }));
-  const { rows: inserted } = await db.query<{ id: string }>(
-    `INSERT INTO xapi_statements (platform_id, id, course_id, lrs_key, statement, stored, verb_id, registration,
-       voids, voided, object_ref, agents, related_agents, activities, related_activities)
-     SELECT $1, r.id, $2, $3, r.statement, r.stored, r.verb_id, r.registration, r.voids,
-       -- A statement arriving after its voiding statement is voided at once (unless it voids itself).
-       r.voids IS NULL AND EXISTS (SELECT 1 FROM xapi_statements v WHERE v.platform_id = $1 AND v.voids = r.id),
-       r.object_ref,
-       ARRAY(SELECT jsonb_array_elements_text(r.agents)),
-       ARRAY(SELECT jsonb_array_elements_text(r.related_agents)),
-       ARRAY(SELECT jsonb_array_elements_text(r.activities)),
-       ARRAY(SELECT jsonb_array_elements_text(r.related_activities))
-     FROM jsonb_to_recordset($4::jsonb) AS r(id uuid, statement jsonb, stored timestamptz, verb_id text,
-       registration uuid, voids uuid, object_ref uuid, agents jsonb, related_agents jsonb, activities jsonb, related_activities jsonb)
-     ON CONFLICT (platform_id, id) DO NOTHING
-     RETURNING id`,
-    [owner.platformId, owner.courseId, owner.lrsKey, JSON.stringify(payload)],
-  );
+  // A named (prepared) statement: each connection parses and plans it once. Planning it costs PostgreSQL
+  // about as much CPU as storing five statements, so single-statement POSTs paid that on every request.
+  const { rows: inserted } = await db.query<{ id: string }>({
+    name: 'xapi_insert_statements',
+    text: insertStatementsSql,
+    values: [owner.platformId, owner.courseId, owner.lrsKey, JSON.stringify(payload), stored, jobQueue],
+  });
   return new Set(inserted.map((row) => row.id));
 }
 

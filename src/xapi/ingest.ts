@@ -1,6 +1,5 @@
 import type { Clock, NewId } from '../clock.js';
 import { AppError } from '../errors.js';
-import { enqueueMany } from '../jobs/index.js';
 import { type Pool, transaction } from '../store/index.js';
 import {
   applyVoiding,
@@ -81,26 +80,17 @@ export async function storeStatements(
   const rows: StatementRow[] = full.map((statement) => ({
     id: statement.id,
     statement,
-    stored,
     ...statementTerms(statement),
   }));
   await transaction(deps.pool, async (client) => {
     const owner = { platformId: writer.platformId, courseId: writer.courseId, lrsKey: writer.lrsKey };
-    const inserted = await insertStatements(client, owner, rows);
+    // Each newly inserted statement gets its job in the same SQL statement (the outbox).
+    const inserted = await insertStatements(client, owner, stored, rows, statementQueue);
     const existingIds = full.filter((s) => !inserted.has(s.id.toLowerCase())).map((s) => s.id);
     if (existingIds.length > 0) await checkEquivalent(client, writer.platformId, full, existingIds);
     if (attachments.length > 0) await insertAttachments(client, writer.platformId, attachments);
     if (inserted.size === 0) return;
     if (rows.some((row) => row.voids !== null)) await applyVoiding(client, writer.platformId, [...inserted]);
-    await enqueueMany(
-      client,
-      [...inserted].map((id) => ({
-        queue: statementQueue,
-        payload: { statementId: id, platformId: writer.platformId },
-        dedupeKey: `${writer.platformId}:${id}`,
-        runAt: stored,
-      })),
-    );
     checkWithinMargin(deps, stored);
   });
   return full.map((statement) => statement.id);

@@ -1,12 +1,15 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { existsSync, readFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { systemClock } from '../../src/clock.js';
 import { createApp } from '../../src/http/app.js';
 import { statementTerms, validateStatement } from '../../src/xapi/index.js';
 import { testContext } from '../helpers/context.js';
-import { createTestSchema, type TestSchema } from '../helpers/db.js';
+import { createTestSchema, type TestSchema, testServerUrl } from '../helpers/db.js';
 import { createLrs } from '../http/xapi/setup.js';
 
 // POST batches of 50 realistic statements over HTTP with concurrency, beside a raw multi-row INSERT of
@@ -14,14 +17,21 @@ import { createLrs } from '../http/xapi/setup.js';
 const batchSize = 50;
 const batches = Number(process.env.BENCH_BATCHES ?? 400);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const client = process.env.BENCH_CLIENT === 'fetch' ? 'fetch' : 'http';
+// in-process: createApp in this (jest) process. dist: `node dist/main.js serve` as a child process over the
+// same schema, as production runs it (job workers included); run `npm run build` first.
+const serverMode = process.env.BENCH_SERVER === 'dist' ? 'dist' : 'in-process';
 
 let db: TestSchema;
+/** The server under test, closed in afterAll when the test fails before closing it. */
+let running: BenchServer | undefined;
 
 beforeAll(async () => {
   db = await createTestSchema({ max: 20 });
 });
 
 afterAll(async () => {
+  await running?.close();
   await db.drop();
 });
 
@@ -76,25 +86,43 @@ function realistic(i: number) {
 }
 
 // The HTTP client, as CommonJS source for a worker thread: POSTs each body with `concurrency` requests in
-// flight and answers the sorted latencies.
+// flight and answers the sorted latencies. node:http with a keep-alive agent by default: the client shares
+// the machine's 2 cores with the server and PostgreSQL, and fetch (undici) spends about 3 times its CPU per
+// request (BENCH_CLIENT=fetch measures with fetch).
 const clientSource = `
+const http = require('node:http');
 const { parentPort, workerData } = require('node:worker_threads');
-const { url, auth, bodies, concurrency } = workerData;
+const { url, auth, bodies, concurrency, client } = workerData;
+const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+const headers = { Authorization: auth, 'X-Experience-API-Version': '1.0.3', 'Content-Type': 'application/json' };
+function post(body) {
+  if (client === 'fetch') {
+    return fetch(url, { method: 'POST', body, headers }).then(async (res) => ({ status: res.status, text: await res.text() }));
+  }
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 const latencies = [];
 let next = 0;
 async function lane() {
   while (next < bodies.length) {
     const body = bodies[next++];
     const started = performance.now();
-    const res = await fetch(url, { method: 'POST', body, headers: {
-      Authorization: auth, 'X-Experience-API-Version': '1.0.3', 'Content-Type': 'application/json' } });
-    const text = await res.text();
-    if (res.status !== 200) throw new Error('POST answered ' + res.status + ': ' + text.slice(0, 200));
+    const { status, text } = await post(body);
+    if (status !== 200) throw new Error('POST answered ' + status + ': ' + text.slice(0, 200));
     latencies.push(performance.now() - started);
   }
 }
 Promise.all(Array.from({ length: concurrency }, lane)).then(
-  () => parentPort.postMessage({ latencies: latencies.sort((a, b) => a - b) }),
+  () => { agent.destroy(); parentPort.postMessage({ latencies: latencies.sort((a, b) => a - b) }); },
   (error) => parentPort.postMessage({ error: String(error) }),
 );
 `;
@@ -103,7 +131,7 @@ function runClient(url: string, auth: string, bodies: string[], lanes: number): 
   return new Promise((resolve, reject) => {
     const worker = new Worker(clientSource, {
       eval: true,
-      workerData: { url, auth, bodies, concurrency: lanes },
+      workerData: { url, auth, bodies, concurrency: lanes, client },
     });
     worker.once('message', (message: { latencies?: number[]; error?: string }) => {
       void worker.terminate();
@@ -112,6 +140,76 @@ function runClient(url: string, auth: string, bodies: string[], lanes: number): 
     });
     worker.once('error', reject);
   });
+}
+
+interface BenchServer {
+  port: number;
+  /** CPU time the server has used, in ms (the child's; in-process, counted in nodeCpuMsPer1k). */
+  cpuMs(): number;
+  close(): Promise<void>;
+}
+
+function startInProcess(app: ReturnType<typeof createApp>): BenchServer {
+  const server = app.listen(0);
+  return {
+    port: (server.address() as AddressInfo).port,
+    cpuMs: () => 0,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** `node dist/main.js serve` over the bench's schema (search_path in the connection string's options). */
+async function startDist(): Promise<BenchServer> {
+  const main = new URL('../../dist/main.js', import.meta.url);
+  if (!existsSync(main)) throw new Error('BENCH_SERVER=dist needs a build: run `npm run build` first');
+  const port = await freePort();
+  const url = new URL(testServerUrl());
+  url.searchParams.set('options', `-c search_path=${db.schema},public`);
+  const child: ChildProcess = spawn(process.execPath, [main.pathname, 'serve'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: url.href,
+      DATA_DIR: tmpdir(),
+      LAUREL_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
+      SANDBOX: 'false',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; ; i++) {
+    const ready = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (res) => res.ok,
+      () => false,
+    );
+    if (ready) break;
+    if (i > 100 || child.exitCode !== null) throw new Error('the dist server did not start');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  // utime + stime of the child, in clock ticks (Linux /proc; 100 per second).
+  const cpuMs = () => {
+    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  };
+  return {
+    port,
+    cpuMs,
+    close: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -137,10 +235,10 @@ async function runPool(count: number, work: (i: number) => Promise<void>): Promi
 it('ingest: HTTP POST batches vs raw multi-row INSERT', async () => {
   const lrs = await createLrs(db, { clock: systemClock });
   const ctx = await testContext(db, { clock: systemClock });
-  const app = createApp({ ...ctx });
   const auth = await lrs.key(['statements/write']);
-  const server = app.listen(0);
-  const port = (server.address() as AddressInfo).port;
+  const server = serverMode === 'dist' ? await startDist() : startInProcess(createApp({ ...ctx }));
+  running = server;
+  const port = server.port;
   const bodies = Array.from({ length: batches }, (_, b) =>
     JSON.stringify(Array.from({ length: batchSize }, (_, j) => realistic(b * batchSize + j))),
   );
@@ -152,12 +250,18 @@ it('ingest: HTTP POST batches vs raw multi-row INSERT', async () => {
   );
   await runClient(url, auth, warmup, 1);
   const eluBefore = performance.eventLoopUtilization();
+  const httpCpu = process.cpuUsage();
+  const serverCpuBefore = server.cpuMs();
   const httpStart = performance.now();
   const httpLatencies = await runClient(url, auth, bodies, concurrency);
   const httpSeconds = (performance.now() - httpStart) / 1000;
-  // How busy the server's event loop was: near 100 % means Node (not PostgreSQL) is the limit.
+  // How busy the in-process server's event loop was. Near 100 % with Node's CPU well below it means the
+  // loop was waiting for a core (taken by PostgreSQL and the client), not computing (docs/xapi.md).
   const serverLoopPercent = Math.round(performance.eventLoopUtilization(eluBefore).utilization * 100);
-  server.close();
+  const httpCpuUs = process.cpuUsage(httpCpu);
+  const serverCpuMs = server.cpuMs() - serverCpuBefore;
+  running = undefined;
+  await server.close();
 
   // Raw: the same rows (validated, terms extracted beforehand) as one multi-row INSERT per batch.
   const rawBatches = bodies.map((body) =>
@@ -167,6 +271,7 @@ it('ingest: HTTP POST batches vs raw multi-row INSERT', async () => {
       return { statement, terms: statementTerms(statement) };
     }),
   );
+  const rawCpu = process.cpuUsage();
   const rawStart = performance.now();
   const rawLatencies = await runPool(batches, async (i) => {
     const rows = rawBatches[i]!;
@@ -194,24 +299,33 @@ it('ingest: HTTP POST batches vs raw multi-row INSERT', async () => {
     );
   });
   const rawSeconds = (performance.now() - rawStart) / 1000;
+  const rawCpuUs = process.cpuUsage(rawCpu);
 
   const total = batches * batchSize;
   const httpRate = total / httpSeconds;
   const rawRate = total / rawSeconds;
+  // Node's CPU (this process: server and client threads) per 1000 statements: less sensitive to outside load.
+  const cpuMsPer1k = (usage: NodeJS.CpuUsage) => Math.round((usage.user + usage.system) / total);
   const report = {
     statements: total,
     batchSize,
     concurrency,
+    client,
     http: {
       statementsPerSecond: Math.round(httpRate),
       p50ms: +percentile(httpLatencies, 50).toFixed(1),
       p99ms: +percentile(httpLatencies, 99).toFixed(1),
-      serverLoopPercent,
+      server: serverMode,
+      // In-process: how busy the server's event loop was (near 100 %: Node is the limit).
+      ...(serverMode === 'in-process' ? { serverLoopPercent } : {}),
+      nodeCpuMsPer1k: cpuMsPer1k(httpCpuUs),
+      ...(serverMode === 'dist' ? { serverCpuMsPer1k: Math.round(serverCpuMs / (total / 1000)) } : {}),
     },
     rawInsert: {
       statementsPerSecond: Math.round(rawRate),
       p50ms: +percentile(rawLatencies, 50).toFixed(1),
       p99ms: +percentile(rawLatencies, 99).toFixed(1),
+      nodeCpuMsPer1k: cpuMsPer1k(rawCpuUs),
     },
     ratioHttpToRaw: +(httpRate / rawRate).toFixed(2),
   };

@@ -35,6 +35,7 @@ import { methodNotAllowed } from '../errors.js';
 import { requireRead, requireWrite, xapiRequest } from './xapi.js';
 
 const maxLimit = 500;
+const noParams: ReadonlySet<string> = new Set();
 const getParams = new Set([
   'statementId',
   'voidedStatementId',
@@ -87,7 +88,8 @@ async function readStatementsBody(
   return { statements, attachments };
 }
 
-function writer(ctx: AppContext, res: Response) {
+/** Who writes, from the key; `homePage` is the LRS's own (PUBLIC_URL/xapi/), worked out once per router. */
+function writer(res: Response, homePage: string) {
   const key = requireWrite(res);
   return {
     platformId: key.platformId,
@@ -97,7 +99,7 @@ function writer(ctx: AppContext, res: Response) {
     authority: {
       objectType: 'Agent' as const,
       name: key.label || key.key,
-      account: { homePage: new URL('/xapi/', ctx.config.publicUrl).href, name: key.key },
+      account: { homePage, name: key.key },
     },
   };
 }
@@ -111,9 +113,10 @@ function requireBody(body: unknown): unknown {
 
 /** PUT /xapi/statements?statementId=: stores one statement under that id; 204. */
 function putStatement(ctx: AppContext) {
+  const homePage = new URL('/xapi/', ctx.config.publicUrl).href;
   return async (req: Request, res: Response) => {
     const x = xapiRequest(res);
-    const who = writer(ctx, res);
+    const who = writer(res, homePage);
     onlyParams(x.params, new Set(['statementId']));
     const id = x.params.statementId;
     if (id === undefined) throw invalid('statementId', 'is required with PUT');
@@ -133,10 +136,11 @@ function putStatement(ctx: AppContext) {
 
 /** POST /xapi/statements: one statement or an array; answers the ids in order. */
 function postStatements(ctx: AppContext) {
+  const homePage = new URL('/xapi/', ctx.config.publicUrl).href;
   return async (req: Request, res: Response) => {
     const x = xapiRequest(res);
-    const who = writer(ctx, res);
-    onlyParams(x.params, new Set());
+    const who = writer(res, homePage);
+    onlyParams(x.params, noParams);
     const { statements, attachments } = await readStatementsBody(req, res, false);
     const ids = await storeStatements(ctx, who, statements, x.version, attachments);
     res.status(200).json(ids);
