@@ -3,7 +3,9 @@ import type { AppContext } from '../context.js';
 import { errorHandler, notFound } from './errors.js';
 import { requestContext } from './request-id.js';
 import { badgeRoutes } from './routes/badges.js';
+import { courseBadgeRoutes } from './routes/course-badges.js';
 import { credentialRoutes } from './routes/credentials.js';
+import { credentialDownloadRoutes } from './routes/credentials-downloads.js';
 import { healthRoutes } from './routes/health.js';
 import { ltiRoutes } from './routes/lti.js';
 import { ltiAdminRoutes } from './routes/lti-admin.js';
@@ -38,6 +40,8 @@ export function createApp(ctx: AppContext): Express {
   app.use(xapiRoutes(ctx));
   app.use(credentialRoutes(ctx));
   app.use(badgeRoutes(ctx));
+  app.use(credentialDownloadRoutes(ctx));
+  app.use(courseBadgeRoutes(ctx));
   app.use(sandboxRoutes(ctx, sandbox));
 
   app.use(notFound);

@@ -133,11 +133,41 @@ table.stack td:last-child { width: 1%; text-align: right; white-space: nowrap; }
 .status { display: inline-block; font-weight: 600; padding: 0.1rem 0.5rem; border-radius: 999px; white-space: nowrap; }
 .status-pass { color: var(--pass); background: var(--pass-bg); }
 .status-fail { color: var(--fail); background: var(--fail-bg); }
+.status-none { color: var(--muted); background: var(--code-bg); }
 .verdict-pass { color: var(--pass); }
 .verdict-fail { color: var(--fail); }
 .verdict-pass::before { content: "\\2713\\00a0"; }
 .verdict-fail::before { content: "\\2717\\00a0"; }
 [hidden] { display: none !important; }
+h3 { font-size: 1.1rem; line-height: 1.3; margin: 0 0 0.35rem; }
+h4 { font-size: 0.95rem; margin: 1rem 0 0.4rem; color: var(--muted); text-transform: uppercase; letter-spacing: 0.04em; }
+pre { margin: 0 0 1rem; padding: 0.75rem; background: var(--code-bg); border-radius: var(--radius); overflow-x: auto; font-size: 0.85rem; max-width: 100%; }
+details { margin: 0 0 1rem; }
+summary { cursor: pointer; color: var(--accent); font-weight: 600; }
+details[open] > summary { margin-bottom: 0.5rem; }
+details.new-badge { padding: 0.75rem 1rem; background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius); }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+.field-error { color: var(--fail); background: var(--fail-bg); padding: 0.35rem 0.6rem; border-radius: var(--radius); white-space: pre-line; }
+[aria-invalid="true"] { border-color: var(--fail) !important; }
+button.small { min-height: 2rem; padding: 0.2rem 0.6rem; font-size: 0.85rem; margin: 0 0.25rem 0.35rem 0; }
+button:disabled { opacity: 0.6; cursor: progress; }
+.badge-list { list-style: none; padding: 0; }
+.badge-list > li + li { margin-top: 0.75rem; }
+.badge-card { display: flex; gap: 1rem; align-items: flex-start; padding: 0.9rem 1rem; background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius); }
+.badge-card > div { min-width: 0; flex: 1; }
+.badge-card p:last-child, .badge-card ul:last-child { margin-bottom: 0; }
+.badge-card[data-state="revoked"] { border-style: dashed; }
+.badge-image { flex: none; width: 4.5rem; height: 4.5rem; object-fit: contain; border-radius: var(--radius); }
+.badge-image-none { display: block; background: var(--code-bg); border: 1px dashed var(--border); }
+.badge-actions { margin: 0.5rem 0 0; gap: 0.35rem 1rem; }
+.badge-admin { margin: 0 0 2rem; padding-bottom: 1rem; border-bottom: 1px solid var(--border); }
+.badge-admin:last-of-type { border-bottom: 0; }
+table.awards td:last-child { width: 1%; white-space: nowrap; }
+table.awards details { margin: 0; white-space: normal; }
+table.awards summary { white-space: nowrap; }
+pre.rule { white-space: pre-wrap; overflow-wrap: anywhere; }
+textarea.prose { font-family: inherit; font-size: 1rem; min-height: 4.5rem; }
+table.awards form { min-width: 14rem; margin-top: 0.5rem; }
 @media (max-width: 36rem) {
   .page { padding: 1rem 0.75rem 2rem; }
   h1 { font-size: 1.35rem; }
@@ -152,6 +182,14 @@ table.stack td:last-child { width: 1%; text-align: right; white-space: nowrap; }
   table.checks td { display: block; padding: 0.1rem 0; border: 0; }
   table.checks td:first-child { font-weight: 600; }
   table.checks td:last-child { grid-column: 1 / -1; color: var(--muted); }
+  .badge-card { flex-direction: column; gap: 0.5rem; }
+  .badge-image { width: 3.5rem; height: 3.5rem; }
+  table.awards thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+  table.awards, table.awards tbody, table.awards tr, table.awards th, table.awards td { display: block; }
+  table.awards tr { padding: 0.5rem 0.75rem; border-bottom: 1px solid var(--border); }
+  table.awards tr:last-child { border-bottom: 0; }
+  table.awards th, table.awards td, table.awards td:last-child { width: auto; padding: 0.1rem 0; border: 0; white-space: normal; }
+  table.awards form { min-width: 0; }
 }
 @media (prefers-reduced-motion: reduce) { * { transition: none !important; animation: none !important; } }
 `;

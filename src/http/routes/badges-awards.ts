@@ -11,6 +11,7 @@ import {
   listAwards,
   revokeAward,
 } from '../../store/awards.js';
+import { credentialsOfAwards } from '../../store/course-badges.js';
 import { transaction } from '../../store/index.js';
 import { findUser } from '../../store/people.js';
 import { requireJson } from '../errors.js';
@@ -40,6 +41,15 @@ export function awardJson(award: Award) {
     revocationReason: award.revocationReason,
     evidence: award.evidence,
   };
+}
+
+/** Award lists carry `credentialId`: the credential issued for the award's version, null until issued. */
+async function awardListJson(ctx: Pick<AppContext, 'pool'>, awards: Award[]) {
+  const credentials = await credentialsOfAwards(ctx.pool, awards);
+  return awards.map((award) => ({
+    ...awardJson(award),
+    credentialId: credentials.get(award.id)?.credentialId ?? null,
+  }));
 }
 
 /** Learners see their own data only: asking for another learner's is 403. */
@@ -94,7 +104,7 @@ export function badgeAwardRoutes(ctx: AppContext): Router {
       courseId: viewer.courseId,
       limit: limitOf(req),
     });
-    res.json({ awards: awards.map(awardJson) });
+    res.json({ awards: await awardListJson(ctx, awards) });
   });
 
   router.get('/api/awards/:id', session, async (req, res) => {
@@ -142,7 +152,7 @@ export function badgeAwardRoutes(ctx: AppContext): Router {
       ...(userId ? { userId } : {}),
       limit: limitOf(req),
     });
-    res.json({ awards: awards.map(awardJson) });
+    res.json({ awards: await awardListJson(ctx, awards) });
   });
 
   router.post('/api/achievements/:id/awards', requireJson, session, async (req, res) => {

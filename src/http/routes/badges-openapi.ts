@@ -134,6 +134,11 @@ const schemas = {
       awardedAt: { type: 'string', format: 'date-time' },
       revokedAt: { type: ['string', 'null'], format: 'date-time' },
       revocationReason: { type: ['string', 'null'] },
+      credentialId: {
+        type: ['string', 'null'],
+        format: 'uuid',
+        description: 'In award lists: the issued credential, /credentials/{credentialId}; null until issued',
+      },
       evidence: {
         type: 'array',
         items: {

@@ -6,7 +6,6 @@ import { launch, loginCookieName, parseLaunchForm, storageKey } from '../../lti/
 import { launchPath, loginStateTtlMs, parseLoginParams, startLogin } from '../../lti/login.js';
 import type { LaunchMessage } from '../../lti/message.js';
 import { PlatformJwksCache } from '../../lti/platform-jwks.js';
-import { roleKinds } from '../../lti/roles.js';
 import { guardedFetch, outboundPolicy, parseJsonObject } from '../../net/guarded-fetch.js';
 import type { Platform } from '../../store/platforms.js';
 import {
@@ -18,6 +17,7 @@ import {
 } from '../../ui/lti/pages.js';
 import { ltiAssetsPath, ltiScripts } from '../../ui/lti/scripts.js';
 import { methodNotAllowed, normalizeError } from '../errors.js';
+import { courseBadgesHtml, roleLabel } from './course-badges.js';
 
 export interface LtiRoutesOptions {
   /** The platforms' JWKS cache; one per app by default (fetched through the SSRF guard). */
@@ -61,30 +61,39 @@ function stringParams(source: unknown): Record<string, unknown> {
   return source !== null && typeof source === 'object' ? (source as Record<string, unknown>) : {};
 }
 
-function roleLabel(roles: readonly string[]): { view: 'instructor' | 'learner'; label: string } {
-  const kinds = roleKinds(roles);
-  if (kinds.has('instructor')) return { view: 'instructor', label: 'Instructor' };
-  if (kinds.has('admin')) return { view: 'instructor', label: 'Administrator' };
-  if (kinds.has('learner')) return { view: 'learner', label: 'Learner' };
-  return { view: 'learner', label: 'no course role' };
-}
-
-function renderLanding(res: Response, platform: Platform, message: LaunchMessage, token: string): void {
+/**
+ * After a resource link launch: the course badges page for the session's course (instructor or learner view), or,
+ * for a launch without a course, who and where.
+ */
+async function renderLanding(
+  ctx: AppContext,
+  res: Response,
+  platform: Platform,
+  message: LaunchMessage,
+  session: { token: string; userId: string; courseId: string | null },
+): Promise<void> {
   const { view, label } = roleLabel(message.roles);
   const name =
     message.name ?? ([message.givenName, message.familyName].filter(Boolean).join(' ') || message.email);
-  res.type('html').send(
-    landingPage({
-      sessionToken: token,
-      view,
-      userName: name || undefined,
-      roleLabel: label,
-      courseTitle: message.context
-        ? (message.context.title ?? message.context.label ?? message.context.id)
-        : undefined,
-      platformName: platform.name || new URL(platform.issuer).host,
-    }),
-  );
+  const header = {
+    sessionToken: session.token,
+    userName: name || undefined,
+    platformName: platform.name || new URL(platform.issuer).host,
+  };
+  if (message.context && session.courseId) {
+    const courseTitle = message.context.title ?? message.context.label ?? message.context.id;
+    res.type('html').send(
+      await courseBadgesHtml(ctx, {
+        platformId: platform.id,
+        courseId: session.courseId,
+        userId: session.userId,
+        roles: message.roles,
+        header: { ...header, courseTitle },
+      }),
+    );
+    return;
+  }
+  res.type('html').send(landingPage({ ...header, view, roleLabel: label, courseTitle: undefined }));
 }
 
 const pagePaths = new Set(['/lti/login', launchPath]);
@@ -177,7 +186,7 @@ export function ltiRoutes(ctx: AppContext, options: LtiRoutesOptions = {}): Rout
         res.type('html').send(autoPostPage('Adding Laurel…', message.deepLinking!.returnUrl, { JWT: jwt }));
         return;
       }
-      renderLanding(res, platform, message, session.token);
+      await renderLanding(ctx, res, platform, message, session);
     })
     .all(methodNotAllowed(['POST']));
 

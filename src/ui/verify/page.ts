@@ -2,7 +2,10 @@ import { page } from '../html.js';
 
 export const verifyScriptPath = '/assets/verify/verify.js';
 
-/** `GET /verify`: paste a credential, upload a baked PNG/SVG, or give a URL; the script posts to /verify. */
+/**
+ * `GET /verify`: paste a credential, upload a baked PNG/SVG, or give a URL (`?url=` fills it in and verifies at
+ * once); the script posts to /verify.
+ */
 export function verifyPage(): string {
   return page({
     title: 'Verify an Open Badge',
@@ -76,5 +79,11 @@ export const verifyScript = `(function () {
       else show(json);
     }).catch(function (error) { setVerdict('Could not verify: ' + error, 'verdict-fail'); });
   });
+  // /verify?url=<credential URL> (the course badges page's "Verify" link): fill in the URL and verify it.
+  var preset = new URLSearchParams(window.location.search).get('url');
+  if (preset) {
+    document.getElementById('url').value = preset;
+    form.requestSubmit();
+  }
 })();
 `;
