@@ -5,7 +5,7 @@ import {
   issueCredentialHandler,
   revokeAwardCredentialsHandler,
 } from './issuing/index.js';
-import { createWorker, type JobHandler, type Worker } from './jobs/index.js';
+import { createWorker, drainWorkers, type JobHandler, type Worker } from './jobs/index.js';
 import {
   createServiceClient,
   gradesSyncJobHandler,
@@ -62,19 +62,9 @@ export function startWorkers(ctx: AppContext, options: { pollMs?: number; start?
   }
   return {
     queues: Object.keys(handlers),
-    async drain() {
-      let total = 0;
-      for (let round = await drainAll(workers); round > 0; round = await drainAll(workers)) total += round;
-      return total;
-    },
+    drain: () => drainWorkers(workers),
     async stop() {
       await Promise.all([...workers.map((worker) => worker.stop()), puller.stop()]);
     },
   };
-}
-
-async function drainAll(workers: Worker[]): Promise<number> {
-  let count = 0;
-  for (const worker of workers) count += await worker.drain();
-  return count;
 }

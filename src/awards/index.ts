@@ -18,4 +18,4 @@ export {
   onRosterLinked,
 } from './link.js';
 export { handleStatementJob, statementJobHandler } from './statement-job.js';
-export { createAwardWorkers, drainAwardWorkers } from './workers.js';
+export { createAwardWorkers } from './workers.js';

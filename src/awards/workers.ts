@@ -35,14 +35,3 @@ export function createAwardWorkers(
     }),
   ];
 }
-
-/** Drains both queues until neither has work (tests, the CLI). Returns how many jobs were handled. */
-export async function drainAwardWorkers(workers: readonly Worker[]): Promise<number> {
-  let total = 0;
-  for (;;) {
-    let round = 0;
-    for (const worker of workers) round += await worker.drain();
-    total += round;
-    if (round === 0) return total;
-  }
-}

@@ -85,3 +85,14 @@ export function createWorker(options: WorkerOptions): Worker {
     },
   };
 }
+
+/** Drains `workers` in turn until a whole round handles no job (one job may enqueue another's); returns the count. */
+export async function drainWorkers(workers: readonly Worker[]): Promise<number> {
+  let total = 0;
+  for (;;) {
+    let round = 0;
+    for (const worker of workers) round += await worker.drain();
+    total += round;
+    if (round === 0) return total;
+  }
+}

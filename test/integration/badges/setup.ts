@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createAwardWorkers, drainAwardWorkers, onLearnerLinked } from '../../../src/awards/index.js';
+import { createAwardWorkers, onLearnerLinked } from '../../../src/awards/index.js';
 import type { AchievementBody } from '../../../src/badges/achievement.js';
 import { parseRule, relevance } from '../../../src/badges/index.js';
 import type { AppContext } from '../../../src/context.js';
 import { ISSUE_CREDENTIAL_QUEUE } from '../../../src/issuing/index.js';
+import { drainWorkers } from '../../../src/jobs/index.js';
 import { insertAchievement, replaceRule } from '../../../src/store/achievements.js';
 import { transaction } from '../../../src/store/index.js';
 import { type Statement, storeStatements } from '../../../src/xapi/index.js';
@@ -123,7 +124,7 @@ export function ingest(
 
 /** Runs the badge workers until both queues are empty. */
 export function drain(ctx: AppContext): Promise<number> {
-  return drainAwardWorkers(createAwardWorkers(ctx));
+  return drainWorkers(createAwardWorkers(ctx));
 }
 
 export async function awardsOf(db: TestSchema, userId: string) {
