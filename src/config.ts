@@ -31,6 +31,10 @@ export const settings = {
   },
   BODY_LIMIT_BYTES: { default: '5242880', doc: 'Largest request body accepted; larger ones answer 413.' },
   DB_POOL_MAX: { default: '10', doc: 'Largest number of PostgreSQL connections in the pool.' },
+  SIGNING_THREADS: {
+    default: '1',
+    doc: 'Worker threads that sign credentials; `0` signs on the main thread. One thread takes signing and its garbage collection off the HTTP event loop, for a round trip per credential. The issue queue signs one credential at a time per process, so more threads only help concurrent issuing (admin API): scale with `laurel worker` processes (see docs/credentials.md).',
+  },
   SHUTDOWN_GRACE_MS: {
     default: '10000',
     doc: 'On SIGTERM, how long in-flight requests may take before connections are closed.',
@@ -42,6 +46,14 @@ export const settings = {
   OUTBOUND_ALLOW_PRIVATE: {
     default: 'false',
     doc: '`true` lets outbound requests (OpenID configuration, JWKS) reach private, loopback and link-local addresses: for LMSs on an internal network, development and tests.',
+  },
+  OB_SCHEMA_DIR: {
+    default: '',
+    doc: "A folder of JSON Schema files for the `schema` check of `/verify` (the schemas a credential names in `credentialSchema`), found by file name (the URL's last segment, as a download saves it) or by `$id`; read before fetching. Unset: none.",
+  },
+  SCHEMA_FETCH_HOSTS: {
+    default: 'purl.imsglobal.org',
+    doc: "Comma-separated hosts from which `/verify` fetches the JSON Schemas credentials name (https through the SSRF guard; redirects followed only to these hosts; kept for the process's life). `none`: never fetched.",
   },
   SANDBOX: {
     default: 'auto',
@@ -70,10 +82,13 @@ export interface Config {
   readonly frameAncestors: readonly string[];
   readonly bodyLimitBytes: number;
   readonly dbPoolMax: number;
+  readonly signingThreads: number;
   readonly shutdownGraceMs: number;
   readonly production: boolean;
   readonly adminToken: string | undefined;
   readonly outboundAllowPrivate: boolean;
+  readonly obSchemaDir: string | undefined;
+  readonly schemaFetchHosts: readonly string[];
   readonly sandbox: boolean;
   readonly xapiDefaultVersion: '1.0.3' | '2.0.0';
 }
@@ -163,6 +178,16 @@ export function loadConfig(env: Env = process.env): Config {
     invalid('XAPI_DEFAULT_VERSION', 'must be 1.0.3 or 2.0.0', xapiDefaultVersion);
   }
 
+  const obSchemaDir = read(env, 'OB_SCHEMA_DIR') || undefined;
+  const schemaFetchHosts = read(env, 'SCHEMA_FETCH_HOSTS')
+    .replace(/^none$/, '')
+    .split(',')
+    .map((host) => host.trim().toLowerCase())
+    .filter(Boolean);
+  const badHost = schemaFetchHosts.find((host) => !/^[a-z0-9.-]+$|^\[[0-9a-f:.]+\]$/.test(host));
+  if (badHost !== undefined)
+    invalid('SCHEMA_FETCH_HOSTS', 'must list host names, without scheme or port', badHost);
+
   const frameAncestors = read(env, 'FRAME_ANCESTORS').split(/\s+/).filter(Boolean);
   if (frameAncestors.length === 0) invalid('FRAME_ANCESTORS', 'must list at least one source', '');
 
@@ -177,10 +202,13 @@ export function loadConfig(env: Env = process.env): Config {
     frameAncestors: Object.freeze(frameAncestors),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1024, 1024 * 1024 * 1024),
     dbPoolMax: integer(env, 'DB_POOL_MAX', 1, 1000),
+    signingThreads: integer(env, 'SIGNING_THREADS', 0, 64),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 0, 10 * 60 * 1000),
     production,
     adminToken,
     outboundAllowPrivate: outboundAllowPrivate === 'true',
+    obSchemaDir: obSchemaDir === undefined ? undefined : path.resolve(obSchemaDir),
+    schemaFetchHosts: Object.freeze(schemaFetchHosts),
     sandbox: sandbox === 'auto' ? databaseUrl === undefined && !production : sandbox === 'true',
     xapiDefaultVersion,
   });

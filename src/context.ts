@@ -1,5 +1,6 @@
 import type { Clock, NewId } from './clock.js';
 import type { Config } from './config.js';
+import type { SigningPool } from './credentials/index.js';
 import type { Logger } from './log.js';
 import type { Migration, Pool } from './store/index.js';
 
@@ -14,4 +15,6 @@ export interface AppContext {
   readonly secret: string;
   /** The migrations this build expects; /readyz reports any not applied. */
   readonly migrations: readonly Migration[];
+  /** The threads that sign credentials (`SIGNING_THREADS`); absent: credentials are signed on the main thread. */
+  readonly signing?: SigningPool;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { type Clock, type NewId, randomId, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
+import { createSigningPool } from './credentials/index.js';
 import { createApp } from './http/app.js';
 import { createLogger, type Logger } from './log.js';
 import { resolveSecret } from './secrets.js';
@@ -77,6 +78,8 @@ export interface OpenedContext {
   ctx: AppContext;
   db: Database;
   instance: string;
+  /** Stops the signing threads, then closes the database (call it after the workers have stopped). */
+  close(): Promise<void>;
 }
 
 /**
@@ -93,6 +96,14 @@ export async function openContext(config: Config, options: StartOptions = {}): P
     const applied = await migrate(db.pool, migrations);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     const instance = await recordInstance(db.pool, newId);
+    // Threads start on the first credential: commands that never sign (migrate, keys) pay nothing for the pool.
+    const signing =
+      config.signingThreads > 0
+        ? createSigningPool({
+            threads: config.signingThreads,
+            onCrash: (error) => logger.error({ err: error }, 'signing thread died; it is replaced'),
+          })
+        : undefined;
     const ctx: AppContext = {
       config,
       pool: db.pool,
@@ -101,8 +112,13 @@ export async function openContext(config: Config, options: StartOptions = {}): P
       newId,
       secret,
       migrations,
+      ...(signing ? { signing } : {}),
     };
-    return { ctx, db, instance };
+    const close = async () => {
+      await signing?.close();
+      await db.close();
+    };
+    return { ctx, db, instance, close };
   } catch (error) {
     await db.close();
     throw error;
@@ -115,7 +131,7 @@ export async function openContext(config: Config, options: StartOptions = {}): P
  */
 export async function startLaurel(config: Config, options: StartOptions = {}): Promise<RunningLaurel> {
   const started = Date.now();
-  const { ctx, db, instance } = await openContext(config, options);
+  const { ctx, instance, close: closeContext } = await openContext(config, options);
   const { logger } = ctx;
   try {
     const app = createApp(ctx);
@@ -145,7 +161,7 @@ export async function startLaurel(config: Config, options: StartOptions = {}): P
           clearInterval(sweep);
           clearTimeout(timer);
           await workers?.stop();
-          await db.close();
+          await closeContext();
           logger.info('Laurel stopped');
           logger.flush();
         })();
@@ -153,7 +169,7 @@ export async function startLaurel(config: Config, options: StartOptions = {}): P
       },
     };
   } catch (error) {
-    await db.close();
+    await closeContext();
     throw error;
   }
 }

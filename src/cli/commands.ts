@@ -65,20 +65,20 @@ export const commands: Record<string, Command> = {
     usage:
       'laurel worker [--once]\n\nRuns the job workers (xAPI statements to awards, awards to credentials, roster syncs)\nwithout the HTTP server; `serve` runs them too. --once processes every due job, then exits.',
     async run(args) {
-      const { ctx, db } = await openContext(loadConfig());
+      const { ctx, close } = await openContext(loadConfig());
       const workers = startWorkers(ctx, { start: !args.includes('--once') });
       if (args.includes('--once')) {
         try {
           console.log(`Processed ${await workers.drain()} job(s) on ${workers.queues.join(', ')}`);
           return 0;
         } finally {
-          await db.close();
+          await close();
         }
       }
       ctx.logger.info({ queues: workers.queues }, 'workers running');
       return runUntilSignal(ctx.logger, async () => {
         await workers.stop();
-        await db.close();
+        await close();
       });
     },
   },

@@ -10,10 +10,10 @@ export type Print = (line: string) => void;
 export async function withCliContext(work: (ctx: AppContext) => Promise<number>): Promise<number> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const { ctx, db } = await openContext(config, { logger });
+  const opened = await openContext(config, { logger });
   try {
-    return await work(ctx);
+    return await work(opened.ctx);
   } finally {
-    await db.close();
+    await opened.close();
   }
 }

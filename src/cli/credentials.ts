@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { AppContext } from '../context.js';
 import { unbakePng, unbakeSvg } from '../credentials/index.js';
-import { createIssuer, revokeCredential, rotateIssuerKey, verifyWithFetchers } from '../issuing/index.js';
+import { createIssuer, createVerifier, revokeCredential, rotateIssuerKey } from '../issuing/index.js';
 
 export const credentialsUsage = `laurel credentials verify <file.json|file.png|file.svg>
 laurel credentials issuer-add <name> [url] [email]
@@ -27,7 +27,7 @@ export async function credentialsCommand(
   switch (action) {
     case 'verify': {
       if (!rest[0]) break;
-      const report = await verifyWithFetchers(ctx, await readCredential(rest[0]));
+      const report = await createVerifier(ctx)(await readCredential(rest[0]));
       print(JSON.stringify(report, null, 2));
       return report.verified ? 0 : 1;
     }

@@ -8,5 +8,6 @@ export * from './issue.js';
 export * from './keys.js';
 export * from './schema.js';
 export * from './sign.js';
+export * from './signing-pool.js';
 export * from './status-list.js';
 export * from './verify.js';

@@ -1,54 +1,116 @@
+import type { ValidateFunction } from 'ajv';
 import Ajv2019 from 'ajv/dist/2019.js';
 import addFormats from 'ajv-formats';
 import { ACHIEVEMENT_CREDENTIAL_SCHEMA_URL } from './build.js';
 
-/** Validates a credential against the JSON Schemas its `credentialSchema` names; undefined when it names none known. */
-export type SchemaCheck = (credential: unknown) => { valid: boolean; message: string } | undefined;
+/** Validates a credential against the JSON Schemas its `credentialSchema` names; undefined when it names none. */
+export type SchemaCheck = (credential: unknown) => Promise<{ valid: boolean; message: string } | undefined>;
+
+/** Gives the JSON Schema document published at a URL; throws (with the reason) when it cannot. */
+export type SchemaLoader = (url: string) => Promise<object>;
+
+const ENDORSEMENT_CREDENTIAL_SCHEMA_URL =
+  'https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_endorsementcredential_schema.json';
+const VALIDATOR_TYPE = '1EdTechJsonSchemaValidator2019';
+const COMPILED_LIMIT = 32;
+
+interface Compiled {
+  schema: Schema;
+  validate: ValidateFunction;
+}
 
 /**
- * A schema check over `schemas` (published schema URL -> JSON Schema 2019-09 document), for
- * `credentialSchema` entries of type 1EdTechJsonSchemaValidator2019. The schemas are injected: Laurel keeps
- * no copy of the spec's files.
+ * A schema check for `credentialSchema` entries of type 1EdTechJsonSchemaValidator2019 (JSON Schema 2019-09,
+ * OB 3.0 §8.2), over `source`: fixed schemas by published URL, or a loader (a folder, the network). Each
+ * schema is compiled once. An Open Badges 3.0 credential that names no schema is checked against the
+ * AchievementCredential (EndorsementCredential) schema all the same. A schema that cannot be loaded is
+ * reported as not checked, with the reason.
  */
-export function createSchemaCheck(schemas: ReadonlyMap<string, object>): SchemaCheck {
+export function createSchemaCheck(source: ReadonlyMap<string, object> | SchemaLoader): SchemaCheck {
   const ajv = new Ajv2019.default({ strict: false, allErrors: false, validateSchema: false });
   addFormats.default(ajv);
-  const validators = new Map([...schemas].map(([url, schema]) => [url, ajv.compile(schema)]));
-  return (credential) => {
-    const entries = (credential as { credentialSchema?: unknown }).credentialSchema;
-    const list = (Array.isArray(entries) ? entries : entries ? [entries] : []) as {
-      id?: unknown;
-      type?: unknown;
-    }[];
-    const known = list.filter(
-      (entry) => entry?.type === '1EdTechJsonSchemaValidator2019' && validators.has(String(entry.id)),
-    );
-    // An OpenBadgeCredential must satisfy the AchievementCredential schema even when it does not name it.
-    if (known.length === 0 && isOpenBadgeV2(credential) && validators.has(ACHIEVEMENT_CREDENTIAL_SCHEMA_URL))
-      known.push({ id: ACHIEVEMENT_CREDENTIAL_SCHEMA_URL });
-    if (known.length === 0) return undefined;
-    for (const entry of known) {
-      const validate = validators.get(String(entry.id))!;
-      const schema = schemas.get(String(entry.id)) as Schema;
+  const load: SchemaLoader =
+    typeof source === 'function'
+      ? source
+      : async (url) => {
+          const schema = source.get(url);
+          if (!schema) throw new Error('no such schema is known');
+          return schema;
+        };
+  const compiled = new Map<string, Promise<Compiled>>();
+  const compile = (url: string): Promise<Compiled> => {
+    let entry = compiled.get(url);
+    if (!entry) {
+      if (compiled.size >= COMPILED_LIMIT) compiled.clear();
+      entry = load(url).then((schema) => {
+        // Compiled under no $id of its own: the published URL and the file's $id may differ (1EdTech's do).
+        const { $id: _id, ...rest } = schema as Schema;
+        return { schema: rest as Schema, validate: ajv.compile(rest) };
+      });
+      compiled.set(url, entry);
+      // A failure is not kept: the next verification tries again (the loader decides how often it may).
+      entry.catch(() => compiled.delete(url));
+    }
+    return entry;
+  };
+  return async (credential) => {
+    const urls = namedSchemas(credential);
+    if (urls.length === 0) return undefined;
+    const checked: string[] = [];
+    const skipped: string[] = [];
+    for (const url of urls) {
+      let entry: Compiled;
+      try {
+        entry = await compile(url);
+      } catch (error) {
+        skipped.push(`${url} (${(error as Error)?.message ?? String(error)})`);
+        continue;
+      }
       // JSON-LD allows one value where the schema wants an array (e.g. a single `proof`): wrap before checking.
-      if (!validate(wrapArrays(structuredClone(credential), schema, schema))) {
-        const error = validate.errors?.[0];
+      if (!entry.validate(wrapArrays(structuredClone(credential), entry.schema, entry.schema))) {
+        const error = entry.validate.errors?.[0];
         return {
           valid: false,
-          message: `${entry.id}: ${error?.instancePath || '/'} ${error?.message ?? 'is invalid'}`,
+          message: `${url}: ${error?.instancePath || '/'} ${error?.message ?? 'is invalid'}`,
         };
       }
+      checked.push(url);
     }
-    return { valid: true, message: `valid against ${known.map((e) => e.id).join(', ')}` };
+    if (checked.length === 0)
+      return { valid: true, message: `not checked: could not load ${skipped.join('; ')}` };
+    const rest = skipped.length > 0 ? `; not checked: ${skipped.join('; ')}` : '';
+    return { valid: true, message: `valid against ${checked.join(', ')}${rest}` };
   };
 }
 
-function isOpenBadgeV2(credential: unknown): boolean {
+/**
+ * The schema URLs a credential is checked against: its 1EdTech validator entries, and for an Open Badges 3.0
+ * credential its type's schema, which it must satisfy whether it names it or not.
+ */
+function namedSchemas(credential: unknown): string[] {
+  const entries = (credential as { credentialSchema?: unknown }).credentialSchema;
+  const list = (Array.isArray(entries) ? entries : entries ? [entries] : []) as {
+    id?: unknown;
+    type?: unknown;
+  }[];
+  const urls = list
+    .filter((entry) => entry?.type === VALIDATOR_TYPE && typeof entry.id === 'string')
+    .map((entry) => entry.id as string);
+  const type = openBadgeV2Type(credential);
+  if (type === 'EndorsementCredential') urls.push(ENDORSEMENT_CREDENTIAL_SCHEMA_URL);
+  else if (type) urls.push(ACHIEVEMENT_CREDENTIAL_SCHEMA_URL);
+  return [...new Set(urls)];
+}
+
+/** The OB 3.0 type of a VCDM 2.0 credential (the schemas are written for VCDM 2.0), if any. */
+function openBadgeV2Type(credential: unknown): 'AchievementCredential' | 'EndorsementCredential' | undefined {
   const context = (credential as { '@context'?: unknown })['@context'];
-  if (!Array.isArray(context) || context[0] !== 'https://www.w3.org/ns/credentials/v2') return false;
+  if (!Array.isArray(context) || context[0] !== 'https://www.w3.org/ns/credentials/v2') return undefined;
   const type = (credential as { type?: unknown }).type;
   const types = Array.isArray(type) ? type : [type];
-  return types.includes('OpenBadgeCredential') || types.includes('AchievementCredential');
+  if (types.includes('OpenBadgeCredential') || types.includes('AchievementCredential'))
+    return 'AchievementCredential';
+  return types.includes('EndorsementCredential') ? 'EndorsementCredential' : undefined;
 }
 
 type Schema = {

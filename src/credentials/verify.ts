@@ -37,7 +37,7 @@ export interface VerifyOptions {
   fetchDidDocument?: FetchJson;
   /** Fetches status list credentials; without it a credential with a credentialStatus fails the status check. */
   fetchStatusList?: FetchJson;
-  /** JSON Schema check (schemas injected); without it the schema check reports "not checked". */
+  /** JSON Schema check (its schemas loaded by the caller); without it the schema check reports "not checked". */
   schemaCheck?: SchemaCheck;
   /** Internal: skip the status check (used when verifying a status list credential itself). */
   skipStatus?: boolean;
@@ -90,11 +90,11 @@ export async function verifyCredential(input: unknown, options: VerifyOptions): 
       add('controller', controller.valid, controller.message);
     }
 
-    const schema = options.schemaCheck?.(credential);
+    const schema = await options.schemaCheck?.(credential);
     add(
       'schema',
       schema?.valid ?? true,
-      schema?.message ?? 'no known JSON Schema for this credential: not checked',
+      schema?.message ?? 'not checked: no JSON Schema applies to this credential',
     );
     if (!options.skipStatus) {
       const status = await checkStatus(credential, issuerId, options, verifyCredential);

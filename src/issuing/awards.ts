@@ -17,7 +17,7 @@ import type { Queryable } from '../store/index.js';
 import { type IssueRequest, issueCredentialIn, revokeCredentialIn } from './credentials.js';
 import { issuerDid } from './issuers.js';
 
-type Deps = Pick<AppContext, 'pool' | 'clock' | 'newId' | 'secret' | 'config'>;
+type Deps = Pick<AppContext, 'pool' | 'clock' | 'newId' | 'secret' | 'config' | 'signing'>;
 
 /** The durable queue that turns awards into credentials. */
 export const ISSUE_CREDENTIAL_QUEUE = 'credentials.issue';

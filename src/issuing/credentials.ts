@@ -3,6 +3,7 @@ import type { AppContext } from '../context.js';
 import {
   type AchievementInput,
   buildStatusListCredential,
+  type CredentialSigner,
   createBitstring,
   createFastSigner,
   type EvidenceInput,
@@ -34,7 +35,7 @@ import {
 import { type Queryable, transaction } from '../store/index.js';
 import { currentIssuerKey, issuerDid, issuerProfile } from './issuers.js';
 
-type Deps = Pick<AppContext, 'pool' | 'clock' | 'newId' | 'secret' | 'config'>;
+type Deps = Pick<AppContext, 'pool' | 'clock' | 'newId' | 'secret' | 'config' | 'signing'>;
 
 export interface IssueRequest {
   issuerId: string;
@@ -104,7 +105,7 @@ export async function issueCredentialIn(
     },
     key,
     now,
-    await signerFor(key),
+    await signerFor(deps, key),
   );
   const row = await insertCredential(client, {
     id,
@@ -127,7 +128,14 @@ export async function issueCredentialIn(
 // Fast signers by verification method id; a rotated key's signer simply stops being asked for.
 const signers = new Map<string, Promise<FastSigner>>();
 
-function signerFor(key: IssuerKey): Promise<FastSigner> {
+/**
+ * The signing threads when the context has them (SIGNING_THREADS > 0), else a fast signer on this thread: the
+ * same bytes either way. Signing happens before the insert, so the unique award key still decides a race.
+ */
+function signerFor(deps: Pick<Deps, 'signing'>, key: IssuerKey): Promise<CredentialSigner> {
+  const { signing } = deps;
+  if (signing)
+    return Promise.resolve({ sign: (credential, created) => signing.sign(credential, key, created) });
   let signer = signers.get(key.id);
   if (!signer) {
     if (signers.size >= 64) signers.clear();

@@ -1,13 +1,14 @@
 import type { AppContext } from '../context.js';
 import {
+  createSchemaCheck,
   type FetchJson,
-  type SchemaCheck,
   type VerificationReport,
   verifyCredential,
 } from '../credentials/index.js';
 import { guardedFetch, outboundPolicy, parseJsonObject } from '../net/guarded-fetch.js';
 import { findStatusList } from '../store/credentials.js';
 import { issuerDidDocument } from './issuers.js';
+import { createSchemaLoader } from './schema-loader.js';
 
 type Deps = Pick<AppContext, 'pool' | 'clock' | 'config'>;
 
@@ -59,15 +60,12 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Verifies `input` at the current time with the guarded fetchers. */
-export async function verifyWithFetchers(
-  deps: Deps,
-  input: unknown,
-  schemaCheck?: SchemaCheck,
-): Promise<VerificationReport> {
-  return verifyCredential(input, {
-    now: deps.clock.now(),
-    ...createVerifyFetchers(deps),
-    ...(schemaCheck ? { schemaCheck } : {}),
-  });
+/**
+ * A verifier for this instance: the guarded fetchers, and a schema check whose schemas (OB_SCHEMA_DIR,
+ * SCHEMA_FETCH_HOSTS) are loaded and compiled once for its life. Create one per process part (routes, CLI).
+ */
+export function createVerifier(deps: Deps): (input: unknown) => Promise<VerificationReport> {
+  const fetchers = createVerifyFetchers(deps);
+  const schemaCheck = createSchemaCheck(createSchemaLoader(deps));
+  return (input) => verifyCredential(input, { now: deps.clock.now(), ...fetchers, schemaCheck });
 }

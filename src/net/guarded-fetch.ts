@@ -12,7 +12,8 @@ import { AppError } from '../errors.js';
  * - resolves the host and refuses private, loopback, link-local, multicast and reserved addresses unless
  *   `allowPrivate` (OUTBOUND_ALLOW_PRIVATE); the check runs inside the socket's own `lookup`, so the address
  *   checked is the address connected to (no DNS-rebinding window);
- * - follows no redirects, stops after `timeoutMs`, and refuses bodies over `maxBytes`.
+ * - follows no redirects (a caller may have them returned, to vet the next URL itself), stops after
+ *   `timeoutMs`, and refuses bodies over `maxBytes`.
  */
 export interface OutboundPolicy {
   readonly allowHttp: boolean;
@@ -144,6 +145,8 @@ export interface OutboundRequest {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
+  /** `return`: a 3xx answer is returned (with its `location`) for the caller to vet; default: it fails. */
+  redirects?: 'refuse' | 'return';
 }
 
 export interface OutboundResponse {
@@ -180,7 +183,7 @@ export async function guardedFetch(
       { method: request.method ?? 'GET', headers, lookup: guardedLookup(policy.allowPrivate), agent: false },
       (res) => {
         const status = res.statusCode ?? 0;
-        if (status >= 300 && status < 400) {
+        if (status >= 300 && status < 400 && request.redirects !== 'return') {
           res.resume();
           req.destroy();
           fail(`answered ${status} (redirects are not followed)`);

@@ -14,6 +14,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     LOG_LEVEL: 'silent',
     LAUREL_SECRET: testSecret,
     DATA_DIR: '/nonexistent',
+    // Hermetic: /verify fetches no JSON Schema from the internet (schema-check.test.ts tests fetching).
+    SCHEMA_FETCH_HOSTS: 'none',
     ...env,
   });
 }

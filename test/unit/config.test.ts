@@ -24,6 +24,21 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('reads the schema settings: hosts listed, `none` for none', () => {
+    expect(loadConfig({}).schemaFetchHosts).toEqual(['purl.imsglobal.org']);
+    expect(loadConfig({ SCHEMA_FETCH_HOSTS: 'none' }).schemaFetchHosts).toEqual([]);
+    const config = loadConfig({ SCHEMA_FETCH_HOSTS: 'A.example, b.example', OB_SCHEMA_DIR: '/srv/schemas' });
+    expect(config.schemaFetchHosts).toEqual(['a.example', 'b.example']);
+    expect(config.obSchemaDir).toBe('/srv/schemas');
+  });
+
+  it('reads SIGNING_THREADS: one thread by default, 0 for the main thread, at most 64', () => {
+    expect(loadConfig({}).signingThreads).toBe(1);
+    expect(loadConfig({ SIGNING_THREADS: '0' }).signingThreads).toBe(0);
+    expect(configError({ SIGNING_THREADS: '65' }).details).toEqual({ key: 'SIGNING_THREADS' });
+    expect(configError({ SIGNING_THREADS: 'two' }).code).toBe('ERR_CONFIG_INVALID');
+  });
+
   it('reads every key', () => {
     const config = loadConfig({
       PORT: '8080',
@@ -56,6 +71,8 @@ describe('loadConfig', () => {
     [{ LAUREL_SECRET: 'short' }, 'LAUREL_SECRET'],
     [{ NODE_ENV: 'production' }, 'LAUREL_SECRET'],
     [{ BODY_LIMIT_BYTES: '-1' }, 'BODY_LIMIT_BYTES'],
+    [{ SCHEMA_FETCH_HOSTS: 'https://purl.imsglobal.org' }, 'SCHEMA_FETCH_HOSTS'],
+    [{ SCHEMA_FETCH_HOSTS: 'purl.imsglobal.org:443' }, 'SCHEMA_FETCH_HOSTS'],
   ])('fails fast on %j naming %s', (env, key) => {
     const error = configError(env);
     expect(error.code).toBe('ERR_CONFIG_INVALID');

@@ -5,11 +5,11 @@ import { unbakePng, unbakeSvg } from '../../credentials/index.js';
 import { AppError, isAppError } from '../../errors.js';
 import {
   createIssuer,
+  createVerifier,
   issueCredential,
   issuerDidDocument,
   revokeCredential,
   rotateIssuerKey,
-  verifyWithFetchers,
 } from '../../issuing/index.js';
 import { guardedFetch, outboundPolicy } from '../../net/guarded-fetch.js';
 import { findAchievement, findCredential, findStatusList } from '../../store/credentials.js';
@@ -117,6 +117,7 @@ function verifyInput(req: Request): unknown {
 export function credentialRoutes(ctx: AppContext): Router {
   const router = Router();
   const admin = requireAdminToken(ctx);
+  const verify = createVerifier(ctx);
   const raw = express.raw({ type: ['image/png', 'image/svg+xml', 'text/plain'], limit: MAX_IMAGE_BYTES });
 
   router
@@ -189,7 +190,7 @@ export function credentialRoutes(ctx: AppContext): Router {
         res.json({ verified: false, checks: [{ check: 'format', valid: false, message: error.message }] });
         return;
       }
-      res.json(await verifyWithFetchers(ctx, input));
+      res.json(await verify(input));
     })
     .all(methodNotAllowed(['GET', 'POST']));
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { fixedClock } from '../../../src/clock.js';
 import type { AppContext } from '../../../src/context.js';
-import { verifyCredential } from '../../../src/credentials/index.js';
+import { createSigningPool, type SigningPool, verifyCredential } from '../../../src/credentials/index.js';
 import {
   createVerifyFetchers,
   enqueueCredentialIssue,
@@ -64,20 +64,30 @@ async function seedAward(
   return { awardId, statementId };
 }
 
-beforeAll(async () => {
-  db = await createTestSchema();
-  // Jobs are due at the database's now(): the worker's clock must not be behind it.
-  ctx = await testContext(db, {
-    config: testConfig({ PUBLIC_URL: 'https://laurel.test' }),
-    clock: fixedClock(new Date(Date.now() + 60_000)),
+// The same guarantees whether credentials are signed on the main thread or in the signing threads.
+describe.each([
+  ['on the main thread', 0],
+  ['in two signing threads', 2],
+])('issuing credentials from awards (durable jobs), signing %s', (_where, threads) => {
+  let signing: SigningPool | undefined;
+
+  // A schema per run: the checks below count the queue's failed jobs.
+  beforeAll(async () => {
+    db = await createTestSchema();
+    signing = threads > 0 ? createSigningPool({ threads }) : undefined;
+    // Jobs are due at the database's now(): the worker's clock must not be behind it.
+    const base = await testContext(db, {
+      config: testConfig({ PUBLIC_URL: 'https://laurel.test' }),
+      clock: fixedClock(new Date(Date.now() + 60_000)),
+    });
+    ctx = signing ? { ...base, signing } : base;
   });
-});
 
-afterAll(async () => {
-  await db.drop();
-});
+  afterAll(async () => {
+    await signing?.close();
+    await db.drop();
+  });
 
-describe('issuing credentials from awards (durable jobs)', () => {
   it('an award produces one signed credential that verifies, even when enqueued and run twice', async () => {
     const { awardId, statementId } = await seedAward();
     await enqueueCredentialIssue(db.pool, { id: awardId, achievementVersion: 1 });
@@ -150,5 +160,37 @@ describe('issuing credentials from awards (durable jobs)', () => {
       `${awardId}:v1`,
     ]);
     expect(rows[0].n).toBe(0);
+  });
+});
+
+describe('issuing with a signing pool', () => {
+  it('signs through the pool: with the pool closed the job fails, issuing nothing, and stays queued for a retry', async () => {
+    db = await createTestSchema();
+    try {
+      const signing = createSigningPool({ threads: 1 });
+      await signing.close();
+      const base = await testContext(db, { clock: fixedClock(new Date(Date.now() + 60_000)) });
+      ctx = { ...base, signing };
+      const { awardId } = await seedAward();
+      await enqueueCredentialIssue(db.pool, { id: awardId, achievementVersion: 1 });
+      const errors: unknown[] = [];
+      const worker = createWorker({
+        pool: db.pool,
+        queue: ISSUE_CREDENTIAL_QUEUE,
+        handler: issueCredentialHandler(ctx),
+        clock: ctx.clock,
+        onError: (error) => errors.push(error),
+      });
+      await worker.drain();
+      expect(errors).toEqual([expect.objectContaining({ code: 'ERR_SHUTTING_DOWN' })]);
+      const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM credentials');
+      expect(rows[0].n).toBe(0);
+      const job = await db.pool.query('SELECT done_at, failed_at FROM jobs WHERE queue = $1', [
+        ISSUE_CREDENTIAL_QUEUE,
+      ]);
+      expect(job.rows).toEqual([{ done_at: null, failed_at: null }]);
+    } finally {
+      await db.drop();
+    }
   });
 });

@@ -36,7 +36,7 @@ describeWithSpec('issued credentials against achievementcredential.json', () => 
       const check = createSchemaCheck(
         new Map([[ACHIEVEMENT_CREDENTIAL_SCHEMA_URL, readSpecJson('schema/achievementcredential.json')]]),
       );
-      expect(check(await issue(input))).toMatchObject({ valid: true });
+      expect(await check(await issue(input))).toMatchObject({ valid: true });
     },
   );
 });
