@@ -1,5 +1,5 @@
 import { isRelevant } from '../badges/index.js';
-import type { Job, JobHandler } from '../jobs/index.js';
+import { enqueueMany, type Job, type JobHandler } from '../jobs/index.js';
 import { findCandidateRules } from '../store/achievements.js';
 import { revokeAward, voidStatementEvidence } from '../store/awards.js';
 import { insertStatementEvidence, loadStatementForBadges, lockKey } from '../store/badge-evidence.js';
@@ -13,11 +13,13 @@ import {
 } from './evaluate.js';
 import { linkActorToLearner } from './link.js';
 
-/** The payload xAPI ingest writes on 'xapi.statement' (src/xapi/ingest.ts). */
-interface StatementJob {
-  statementId: string;
-  platformId: string;
-}
+/**
+ * The payload xAPI ingest writes on 'xapi.statement' (src/store/statements.ts): the statements one request
+ * stored, in order. `{statementId, platformId}` is the one-statement form jobs had before (still accepted).
+ */
+type StatementJob =
+  | { platformId: string; statementIds: string[] }
+  | { platformId: string; statementId: string };
 
 /**
  * Voiding (xAPI Data 2.3.2) is the one non-monotone event: the target's award evidence is marked voided, and an
@@ -40,11 +42,37 @@ async function applyVoiding(db: Queryable, deps: AwardDeps, platformId: string, 
 }
 
 /**
- * Step by step for each stored statement: load → normalise once → link the actor (kept unlinked when unknown) →
- * voiding, or select the relevant active rules → evaluate for the learner → award once.
+ * A job's statements, each handled in turn in the job's transaction. When one fails, the batch's work is
+ * rolled back and each statement becomes a job of its own (retried on its own schedule), so one bad
+ * statement cannot hold back the others; a one-statement job fails as any job does.
  */
 export async function handleStatementJob(db: Queryable, deps: AwardDeps, job: Job): Promise<void> {
-  const { statementId, platformId } = job.payload as StatementJob;
+  const payload = job.payload as StatementJob;
+  const { platformId } = payload;
+  const ids = 'statementIds' in payload ? payload.statementIds : [payload.statementId];
+  if (ids.length === 1) return handleStatement(db, deps, platformId, ids[0]!);
+  await db.query('SAVEPOINT statements');
+  try {
+    for (const id of ids) await handleStatement(db, deps, platformId, id);
+    await db.query('RELEASE SAVEPOINT statements');
+  } catch {
+    await db.query('ROLLBACK TO SAVEPOINT statements');
+    await enqueueMany(
+      db,
+      ids.map((id) => ({
+        queue: job.queue,
+        payload: { platformId, statementIds: [id] },
+        runAt: deps.clock.now(),
+      })),
+    );
+  }
+}
+
+/**
+ * Step by step for one stored statement: load → normalise once → link the actor (kept unlinked when unknown) →
+ * voiding, or select the relevant active rules → evaluate for the learner → award once.
+ */
+async function handleStatement(db: Queryable, deps: AwardDeps, platformId: string, statementId: string) {
   const row = await loadStatementForBadges(db, platformId, statementId);
   if (!row) return;
   const evidence = evidenceOf(row.id, row.statement);

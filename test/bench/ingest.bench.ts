@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -21,6 +21,8 @@ const client = process.env.BENCH_CLIENT === 'fetch' ? 'fetch' : 'http';
 // in-process: createApp in this (jest) process. dist: `node dist/main.js serve` as a child process over the
 // same schema, as production runs it (job workers included); run `npm run build` first.
 const serverMode = process.env.BENCH_SERVER === 'dist' ? 'dist' : 'in-process';
+// Extra node flags for the dist server (e.g. BENCH_SERVER_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof').
+const serverArgs = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
 
 let db: TestSchema;
 /** The server under test, closed in afterAll when the test fails before closing it. */
@@ -174,7 +176,7 @@ async function startDist(): Promise<BenchServer> {
   const port = await freePort();
   const url = new URL(testServerUrl());
   url.searchParams.set('options', `-c search_path=${db.schema},public`);
-  const child: ChildProcess = spawn(process.execPath, [main.pathname, 'serve'], {
+  const child: ChildProcess = spawn(process.execPath, [...serverArgs, main.pathname, 'serve'], {
     env: {
       PATH: process.env.PATH ?? '',
       PORT: String(port),
@@ -210,6 +212,31 @@ async function startDist(): Promise<BenchServer> {
         child.kill('SIGTERM');
       }),
   };
+}
+
+/**
+ * CPU time used so far by every PostgreSQL process on this machine, in ms (Linux /proc; 0 elsewhere): the
+ * database's share of each phase, when it runs here. Other work on the machine's PostgreSQL counts too.
+ */
+function postgresCpuMs(): number {
+  let ticks = 0;
+  let pids: string[] = [];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return 0;
+  }
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return ticks * 10;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -252,6 +279,7 @@ it('ingest: HTTP POST batches vs raw multi-row INSERT', async () => {
   const eluBefore = performance.eventLoopUtilization();
   const httpCpu = process.cpuUsage();
   const serverCpuBefore = server.cpuMs();
+  const httpPgBefore = postgresCpuMs();
   const httpStart = performance.now();
   const httpLatencies = await runClient(url, auth, bodies, concurrency);
   const httpSeconds = (performance.now() - httpStart) / 1000;
@@ -259,6 +287,7 @@ it('ingest: HTTP POST batches vs raw multi-row INSERT', async () => {
   // loop was waiting for a core (taken by PostgreSQL and the client), not computing (docs/xapi.md).
   const serverLoopPercent = Math.round(performance.eventLoopUtilization(eluBefore).utilization * 100);
   const httpCpuUs = process.cpuUsage(httpCpu);
+  const httpPgMs = postgresCpuMs() - httpPgBefore;
   const serverCpuMs = server.cpuMs() - serverCpuBefore;
   running = undefined;
   await server.close();
@@ -272,6 +301,7 @@ it('ingest: HTTP POST batches vs raw multi-row INSERT', async () => {
     }),
   );
   const rawCpu = process.cpuUsage();
+  const rawPgBefore = postgresCpuMs();
   const rawStart = performance.now();
   const rawLatencies = await runPool(batches, async (i) => {
     const rows = rawBatches[i]!;
@@ -300,6 +330,7 @@ it('ingest: HTTP POST batches vs raw multi-row INSERT', async () => {
   });
   const rawSeconds = (performance.now() - rawStart) / 1000;
   const rawCpuUs = process.cpuUsage(rawCpu);
+  const rawPgMs = postgresCpuMs() - rawPgBefore;
 
   const total = batches * batchSize;
   const httpRate = total / httpSeconds;
@@ -320,16 +351,21 @@ it('ingest: HTTP POST batches vs raw multi-row INSERT', async () => {
       ...(serverMode === 'in-process' ? { serverLoopPercent } : {}),
       nodeCpuMsPer1k: cpuMsPer1k(httpCpuUs),
       ...(serverMode === 'dist' ? { serverCpuMsPer1k: Math.round(serverCpuMs / (total / 1000)) } : {}),
+      postgresCpuMsPer1k: Math.round(httpPgMs / (total / 1000)),
     },
     rawInsert: {
       statementsPerSecond: Math.round(rawRate),
       p50ms: +percentile(rawLatencies, 50).toFixed(1),
       p99ms: +percentile(rawLatencies, 99).toFixed(1),
       nodeCpuMsPer1k: cpuMsPer1k(rawCpuUs),
+      postgresCpuMsPer1k: Math.round(rawPgMs / (total / 1000)),
     },
     ratioHttpToRaw: +(httpRate / rawRate).toFixed(2),
   };
   console.log(JSON.stringify(report, null, 2));
-  const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM jobs WHERE queue = 'xapi.statement'");
+  // Every statement stored over HTTP was handed off (the raw INSERT writes no jobs).
+  const { rows } = await db.pool.query(
+    "SELECT sum(jsonb_array_length(payload->'statementIds'))::int AS n FROM jobs WHERE queue = 'xapi.statement'",
+  );
   expect(rows[0].n).toBeGreaterThanOrEqual(total);
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createWorker, type Job } from '../../../src/jobs/index.js';
+import { statementsPerJob } from '../../../src/store/statements.js';
 import {
   consistencyMarginMs,
   statementQueue,
@@ -33,30 +34,43 @@ const post = (body: unknown) =>
     .set('Authorization', writer)
     .send(body as object);
 
+/** The xapi.statement jobs that carry this statement id. */
 async function jobsFor(id: string) {
   const { rows } = await db.pool.query(
-    "SELECT payload FROM jobs WHERE queue = $1 AND payload->>'statementId' = $2",
+    "SELECT payload FROM jobs WHERE queue = $1 AND payload->'statementIds' ? $2 ORDER BY id",
     [statementQueue, id],
   );
   return rows.map((row) => row.payload);
 }
 
 describe('durable hand-off to the badge engine', () => {
-  it('each stored statement has one xapi.statement job, written with it; the course comes from the key', async () => {
+  it('the statements a request stores have one xapi.statement job, written with them, in order; the course comes from the key', async () => {
     const a = statement();
     const b = statement();
     await post([a, b]).expect(200);
-    expect(await jobsFor(a.id)).toEqual([{ statementId: a.id, platformId: lrs.platformId }]);
+    expect(await jobsFor(a.id)).toEqual([{ platformId: lrs.platformId, statementIds: [a.id, b.id] }]);
     expect(await jobsFor(b.id)).toHaveLength(1);
     const { rows } = await db.pool.query('SELECT course_id FROM xapi_statements WHERE id = $1', [a.id]);
     expect(rows[0].course_id).toBe(lrs.courseId);
   });
 
-  it('an equal statement stored twice enqueues once', async () => {
+  it('an equal statement stored twice enqueues once; a job carries only the statements newly stored', async () => {
     const s = statement();
     await post(s).expect(200);
     await post(s).expect(200);
     expect(await jobsFor(s.id)).toHaveLength(1);
+    const fresh = statement();
+    await post([s, fresh]).expect(200);
+    expect(await jobsFor(fresh.id)).toEqual([{ platformId: lrs.platformId, statementIds: [fresh.id] }]);
+  });
+
+  it(`a large request is handed off in jobs of at most ${statementsPerJob} statements`, async () => {
+    const batch = Array.from({ length: statementsPerJob + 20 }, () => statement());
+    await post(batch).expect(200);
+    const first = await jobsFor(batch[0]!.id);
+    const last = await jobsFor(batch[batch.length - 1]!.id);
+    expect(first[0].statementIds).toEqual(batch.slice(0, statementsPerJob).map((s) => s.id));
+    expect(last[0].statementIds).toEqual(batch.slice(statementsPerJob).map((s) => s.id));
   });
 
   it('a refused batch leaves neither statements nor jobs', async () => {
@@ -76,7 +90,7 @@ describe('durable hand-off to the badge engine', () => {
       queue: statementQueue,
       clock: lrs.ctx.clock,
       handler: async (job: Job) => {
-        seen.push((job.payload as { statementId: string }).statementId);
+        seen.push(...(job.payload as { statementIds: string[] }).statementIds);
       },
     });
     await worker.drain();

@@ -191,6 +191,57 @@ describe('the xapi.statement worker over the real fixtures', () => {
   });
 });
 
+describe('statement jobs of many statements', () => {
+  it('a job whose statement fails is split into jobs of one: the others are handled, the bad one retried alone', async () => {
+    const t = await tenant(db, moodle);
+    const userId = await learner(ctx, t, '1');
+    const { achievementId } = await achievementWithRule(ctx, t, table[0]![4]);
+    const [id] = await ingest(ctx, t, [fixture('moodle-course-completed')]);
+    // Hand the stored statement off again in one job with a statement id the store refuses (not a UUID).
+    await db.pool.query("DELETE FROM jobs WHERE queue = $1 AND payload->'statementIds' ? $2", [
+      statementQueue,
+      id,
+    ]);
+    const batch = await enqueue(db.pool, {
+      queue: statementQueue,
+      payload: { platformId: t.platformId, statementIds: [id, 'not-a-uuid'] },
+      runAt: ctx.clock.now(),
+    });
+    await drain(ctx);
+    const awards = await awardsOf(db, userId);
+    expect(awards.map((a) => a.achievement_id)).toEqual([achievementId]);
+    const { rows } = await db.pool.query(
+      `SELECT id, payload, attempts, done_at IS NOT NULL AS done FROM jobs
+       WHERE queue = $1 AND payload->>'platformId' = $2 ORDER BY id`,
+      [statementQueue, t.platformId],
+    );
+    expect(rows.map((r) => [r.payload.statementIds, r.done, r.attempts])).toEqual([
+      [[id, 'not-a-uuid'], true, 1],
+      [[id], true, 1],
+      [['not-a-uuid'], false, 1],
+    ]);
+    expect(String(rows[0].id)).toBe(String(batch));
+  });
+
+  it('still handles a job in the one-statement form written before batches', async () => {
+    const t = await tenant(db, moodle);
+    const userId = await learner(ctx, t, '1');
+    await achievementWithRule(ctx, t, table[0]![4]);
+    const [id] = await ingest(ctx, t, [fixture('moodle-course-completed')]);
+    await db.pool.query("DELETE FROM jobs WHERE queue = $1 AND payload->'statementIds' ? $2", [
+      statementQueue,
+      id,
+    ]);
+    await enqueue(db.pool, {
+      queue: statementQueue,
+      payload: { statementId: id, platformId: t.platformId },
+      runAt: ctx.clock.now(),
+    });
+    await drain(ctx);
+    expect(await awardsOf(db, userId)).toHaveLength(1);
+  });
+});
+
 describe('identity', () => {
   it('keeps statements of an unknown actor and awards when the learner appears (onLearnerLinked)', async () => {
     const t = await tenant(db, moodle);
@@ -308,9 +359,11 @@ describe('exactly once under concurrent workers', () => {
       expect(await issueJobs(db, awards[0]!.id)).toBe(1);
     }
     const failed = await db.pool.query(
-      "SELECT count(*)::int AS n FROM jobs WHERE last_error IS NOT NULL AND queue LIKE 'xapi%'",
+      `SELECT count(*)::int AS n, string_agg(last_error, ' | ') AS e FROM jobs
+       WHERE last_error IS NOT NULL AND queue LIKE 'xapi%' AND payload->>'platformId' = $1`,
+      [t.platformId],
     );
-    expect(failed.rows[0].n).toBe(0);
+    expect(failed.rows[0]).toEqual({ n: 0, e: null });
   });
 });
 
