@@ -1,3 +1,4 @@
+import { AppError } from '../errors.js';
 import type { Queryable } from './pool.js';
 
 /** How many newly stored statements one hand-off job carries at most. */
@@ -28,7 +29,8 @@ export interface StatementRow {
 // statement: one round trip and one plan (prepared). One job per 100 inserted statements, payload
 // {platformId, statementIds} in insertion order, due at `stored`, the table's default max_attempts: a job row
 // per statement cost PostgreSQL a third more than storing the statements.
-const insertStatementsSql = `WITH r AS (
+function insertStatementsSql(onConflict: string): string {
+  return `WITH r AS (
     SELECT * FROM jsonb_to_recordset($4::jsonb) AS r(id uuid, statement jsonb, verb_id text, registration uuid,
       voids uuid, object_ref uuid, agents text[], related_agents text[], activities text[], related_activities text[])
   ),
@@ -48,7 +50,7 @@ const insertStatementsSql = `WITH r AS (
       r.voids IS NULL AND r.id IN (SELECT id FROM voided_early),
       r.object_ref, r.agents, r.related_agents, r.activities, r.related_activities
     FROM r
-    ON CONFLICT (platform_id, id) DO NOTHING
+    ${onConflict}
     RETURNING id, seq
   ),
   outbox AS (
@@ -58,21 +60,26 @@ const insertStatementsSql = `WITH r AS (
     GROUP BY c.chunk
     ORDER BY c.chunk
   )
-  SELECT id FROM inserted`;
+  -- After the insert: fails with LA001 when this run took longer than what was left of the margin ($7).
+  SELECT id FROM inserted WHERE xapi_within_margin($7)`;
+}
+const insertOrSkipSql = insertStatementsSql('ON CONFLICT (platform_id, id) DO NOTHING');
+const insertAllNewSql = insertStatementsSql('');
 
-/**
- * Inserts the rows that are new (one multi-row INSERT ... ON CONFLICT DO NOTHING) with their jobs in
- * `jobQueue` (`{platformId, statementIds}`, at most `statementsPerJob` ids each, written by the same SQL
- * statement, due at `stored`), and returns the ids inserted; ids already stored are left for the caller to
- * compare. Call inside a transaction.
- */
-export async function insertStatements(
-  db: Queryable,
+/** How long the statement that stores the rows may run before failing (Consistent-Through, ms). */
+export interface InsertBudget {
+  marginLeftMs: number;
+}
+
+function insertQuery(
+  name: string,
+  text: string,
   owner: StatementOwner,
   stored: Date,
   rows: StatementRow[],
   jobQueue: string,
-): Promise<Set<string>> {
+  budget: InsertBudget,
+) {
   const payload = rows.map((row) => ({
     id: row.id,
     statement: row.statement,
@@ -87,12 +94,84 @@ export async function insertStatements(
   }));
   // A named (prepared) statement: each connection parses and plans it once. Planning it costs PostgreSQL
   // about as much CPU as storing five statements, so single-statement POSTs paid that on every request.
-  const { rows: inserted } = await db.query<{ id: string }>({
-    name: 'xapi_insert_statements',
-    text: insertStatementsSql,
-    values: [owner.platformId, owner.courseId, owner.lrsKey, JSON.stringify(payload), stored, jobQueue],
+  return {
+    name,
+    text,
+    values: [
+      owner.platformId,
+      owner.courseId,
+      owner.lrsKey,
+      JSON.stringify(payload),
+      stored,
+      jobQueue,
+      budget.marginLeftMs,
+    ],
+  };
+}
+
+/** The database's "stored too late" error (migrations/0203) as the 503 a client retries. */
+function marginError(error: unknown): unknown {
+  if ((error as { code?: string })?.code !== 'LA001') return error;
+  return new AppError('ERR_DB_UNAVAILABLE', 'Storing the statements took too long; retry the request', {
+    cause: error,
   });
-  return new Set(inserted.map((row) => row.id));
+}
+
+/**
+ * Inserts the rows that are new (one multi-row INSERT ... ON CONFLICT DO NOTHING) with their jobs in
+ * `jobQueue` (`{platformId, statementIds}`, at most `statementsPerJob` ids each, written by the same SQL
+ * statement, due at `stored`), and returns the ids inserted; ids already stored are left for the caller to
+ * compare. Call inside a transaction.
+ * @throws AppError ERR_DB_UNAVAILABLE when the statement ran past `budget`.
+ */
+export async function insertStatements(
+  db: Queryable,
+  owner: StatementOwner,
+  stored: Date,
+  rows: StatementRow[],
+  jobQueue: string,
+  budget: InsertBudget,
+): Promise<Set<string>> {
+  const query = insertQuery('xapi_insert_statements', insertOrSkipSql, owner, stored, rows, jobQueue, budget);
+  try {
+    const { rows: inserted } = await db.query<{ id: string }>(query);
+    return new Set(inserted.map((row) => row.id));
+  } catch (error) {
+    throw marginError(error);
+  }
+}
+
+/**
+ * Stores the rows and their jobs as `insertStatements` does, in one SQL statement that is its own
+ * transaction (autocommit): when every id is new. Answers false, having written nothing, when one of the
+ * ids is already stored (the caller then compares them inside a transaction).
+ * @throws AppError ERR_DB_UNAVAILABLE when the statement ran past `budget` (nothing is written).
+ */
+export async function insertNewStatements(
+  db: Queryable,
+  owner: StatementOwner,
+  stored: Date,
+  rows: StatementRow[],
+  jobQueue: string,
+  budget: InsertBudget,
+): Promise<boolean> {
+  const query = insertQuery(
+    'xapi_insert_new_statements',
+    insertAllNewSql,
+    owner,
+    stored,
+    rows,
+    jobQueue,
+    budget,
+  );
+  try {
+    await db.query(query);
+    return true;
+  } catch (error) {
+    const pg = error as { code?: string; constraint?: string };
+    if (pg?.code === '23505' && pg.constraint === 'xapi_statements_pkey') return false;
+    throw marginError(error);
+  }
 }
 
 /** The stored statements with these ids (voided or not), by id. */

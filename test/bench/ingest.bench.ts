@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { systemClock } from '../../src/clock.js';
@@ -13,9 +14,12 @@ import { createTestSchema, type TestSchema, testServerUrl } from '../helpers/db.
 import { createLrs } from '../http/xapi/setup.js';
 
 // POST batches of 50 realistic statements over HTTP with concurrency, beside a raw multi-row INSERT of
-// the same rows into the same table, in the same run. Prints statements/s, p50/p99 and the ratio.
+// the same rows into the same table, in the same run. Prints statements/s, p50/p99 and the ratio. The two
+// paths take turns in rounds (HTTP, raw, HTTP, raw, ...) and the ratio is the median of the rounds' ratios:
+// a shared machine's speed drifts by half within minutes, which one long phase each turned into the result.
 const batchSize = 50;
 const batches = Number(process.env.BENCH_BATCHES ?? 400);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 4);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const client = process.env.BENCH_CLIENT === 'fetch' ? 'fetch' : 'http';
 // in-process: createApp in this (jest) process. dist: `node dist/main.js serve` as a child process over the
@@ -259,40 +263,98 @@ async function runPool(count: number, work: (i: number) => Promise<void>): Promi
   return latencies.sort((a, b) => a - b);
 }
 
+interface Phase {
+  seconds: number;
+  latencies: number[];
+  nodeCpuUs: number;
+  postgresCpuMs: number;
+  serverCpuMs: number;
+  gcMs: number;
+}
+
+async function measure(server: BenchServer, run: () => Promise<number[]>): Promise<Phase> {
+  // Garbage collection on this process's main thread: the in-process server's (the client thread is not observed).
+  let gcMs = 0;
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcMs += entry.duration;
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  const cpu = process.cpuUsage();
+  const serverCpu = server.cpuMs();
+  const pg = postgresCpuMs();
+  const start = performance.now();
+  const latencies = await run();
+  const seconds = (performance.now() - start) / 1000;
+  gcObserver.disconnect();
+  const used = process.cpuUsage(cpu);
+  return {
+    seconds,
+    latencies,
+    nodeCpuUs: used.user + used.system,
+    postgresCpuMs: postgresCpuMs() - pg,
+    serverCpuMs: server.cpuMs() - serverCpu,
+    gcMs,
+  };
+}
+
+/** The raw path: the rows of one batch (validated, terms extracted beforehand) as one multi-row INSERT. */
+function rawInsert(
+  platformId: string,
+  rows: { statement: { id?: string }; terms: ReturnType<typeof statementTerms> }[],
+) {
+  const params: unknown[] = [];
+  const values = rows.map(({ statement, terms }) => {
+    params.push(
+      platformId,
+      statement.id,
+      JSON.stringify(statement),
+      new Date(),
+      terms.verbId,
+      terms.registration,
+      terms.agents,
+      terms.relatedAgents,
+      terms.activities,
+      terms.relatedActivities,
+    );
+    const n = params.length - 10;
+    return `(${Array.from({ length: 10 }, (_, k) => `$${n + k + 1}`).join(', ')})`;
+  });
+  return db.pool.query(
+    `INSERT INTO xapi_statements (platform_id, id, statement, stored, verb_id, registration, agents, related_agents,
+       activities, related_activities) VALUES ${values.join(', ')}`,
+    params,
+  );
+}
+
+/** Waits until the dist server's job workers have handled every hand-off, so the raw round has the machine. */
+async function waitForHandOffs(): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const { rows } = await db.pool.query(
+      "SELECT count(*)::int AS n FROM jobs WHERE queue = 'xapi.statement' AND done_at IS NULL AND failed_at IS NULL",
+    );
+    if (rows[0].n === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 it('ingest: HTTP POST batches vs raw multi-row INSERT', async () => {
   const lrs = await createLrs(db, { clock: systemClock });
   const ctx = await testContext(db, { clock: systemClock });
   const auth = await lrs.key(['statements/write']);
   const server = serverMode === 'dist' ? await startDist() : startInProcess(createApp({ ...ctx }));
   running = server;
-  const port = server.port;
-  const bodies = Array.from({ length: batches }, (_, b) =>
+  const url = `http://127.0.0.1:${server.port}/xapi/statements`;
+  const perRound = Math.ceil(batches / rounds);
+  const bodies = Array.from({ length: perRound * rounds }, (_, b) =>
     JSON.stringify(Array.from({ length: batchSize }, (_, j) => realistic(b * batchSize + j))),
   );
-
-  // The client runs in a worker thread, so the server's event loop has its thread to itself.
-  const url = `http://127.0.0.1:${port}/xapi/statements`;
-  const warmup = Array.from({ length: 5 }, () =>
-    JSON.stringify(Array.from({ length: batchSize }, (_, j) => realistic(j))),
-  );
-  await runClient(url, auth, warmup, 1);
-  const eluBefore = performance.eventLoopUtilization();
-  const httpCpu = process.cpuUsage();
-  const serverCpuBefore = server.cpuMs();
-  const httpPgBefore = postgresCpuMs();
-  const httpStart = performance.now();
-  const httpLatencies = await runClient(url, auth, bodies, concurrency);
-  const httpSeconds = (performance.now() - httpStart) / 1000;
-  // How busy the in-process server's event loop was. Near 100 % with Node's CPU well below it means the
-  // loop was waiting for a core (taken by PostgreSQL and the client), not computing (docs/xapi.md).
-  const serverLoopPercent = Math.round(performance.eventLoopUtilization(eluBefore).utilization * 100);
-  const httpCpuUs = process.cpuUsage(httpCpu);
-  const httpPgMs = postgresCpuMs() - httpPgBefore;
-  const serverCpuMs = server.cpuMs() - serverCpuBefore;
-  running = undefined;
-  await server.close();
-
-  // Raw: the same rows (validated, terms extracted beforehand) as one multi-row INSERT per batch.
+  // The raw rows: the same statements (validated, terms extracted beforehand), under ids of their own.
   const rawBatches = bodies.map((body) =>
     (JSON.parse(body) as object[]).map((s) => {
       const statement = validateStatement(s, { version: '1.0.3' });
@@ -300,67 +362,59 @@ it('ingest: HTTP POST batches vs raw multi-row INSERT', async () => {
       return { statement, terms: statementTerms(statement) };
     }),
   );
-  const rawCpu = process.cpuUsage();
-  const rawPgBefore = postgresCpuMs();
-  const rawStart = performance.now();
-  const rawLatencies = await runPool(batches, async (i) => {
-    const rows = rawBatches[i]!;
-    const params: unknown[] = [];
-    const values = rows.map(({ statement, terms }) => {
-      params.push(
-        lrs.platformId,
-        statement.id,
-        JSON.stringify(statement),
-        new Date(),
-        terms.verbId,
-        terms.registration,
-        terms.agents,
-        terms.relatedAgents,
-        terms.activities,
-        terms.relatedActivities,
-      );
-      const n = params.length - 10;
-      return `(${Array.from({ length: 10 }, (_, k) => `$${n + k + 1}`).join(', ')})`;
-    });
-    await db.pool.query(
-      `INSERT INTO xapi_statements (platform_id, id, statement, stored, verb_id, registration, agents, related_agents,
-         activities, related_activities) VALUES ${values.join(', ')}`,
-      params,
+  const warmup = Array.from({ length: 5 }, () =>
+    JSON.stringify(Array.from({ length: batchSize }, (_, j) => realistic(j))),
+  );
+  // The client runs in a worker thread, so the server's event loop has its thread to itself.
+  await runClient(url, auth, warmup, 1);
+  const http: Phase[] = [];
+  const raw: Phase[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const slice = bodies.slice(round * perRound, (round + 1) * perRound);
+    const rawSlice = rawBatches.slice(round * perRound, (round + 1) * perRound);
+    http.push(await measure(server, () => runClient(url, auth, slice, concurrency)));
+    if (serverMode === 'dist') await waitForHandOffs();
+    raw.push(
+      await measure(server, () =>
+        runPool(perRound, (i) => rawInsert(lrs.platformId, rawSlice[i]!).then(() => {})),
+      ),
     );
-  });
-  const rawSeconds = (performance.now() - rawStart) / 1000;
-  const rawCpuUs = process.cpuUsage(rawCpu);
-  const rawPgMs = postgresCpuMs() - rawPgBefore;
+  }
+  running = undefined;
+  await server.close();
 
-  const total = batches * batchSize;
-  const httpRate = total / httpSeconds;
-  const rawRate = total / rawSeconds;
-  // Node's CPU (this process: server and client threads) per 1000 statements: less sensitive to outside load.
-  const cpuMsPer1k = (usage: NodeJS.CpuUsage) => Math.round((usage.user + usage.system) / total);
+  const perRoundStatements = perRound * batchSize;
+  const total = perRoundStatements * rounds;
+  const rate = (phase: Phase) => perRoundStatements / phase.seconds;
+  const per1k = (sum: (phase: Phase) => number, phases: Phase[]) =>
+    Math.round(phases.reduce((acc, phase) => acc + sum(phase), 0) / (total / 1000));
+  const latencies = (phases: Phase[]) => phases.flatMap((phase) => phase.latencies).sort((a, b) => a - b);
+  const summary = (phases: Phase[]) => ({
+    statementsPerSecond: Math.round(median(phases.map(rate))),
+    roundsPerSecond: phases.map((phase) => Math.round(rate(phase))),
+    p50ms: +percentile(latencies(phases), 50).toFixed(1),
+    p99ms: +percentile(latencies(phases), 99).toFixed(1),
+    // CPU per 1000 statements: less sensitive to outside load than rates. Node: this process (in-process
+    // server and the client thread; the raw path's client); PostgreSQL: every postgres process here.
+    nodeCpuMsPer1k: per1k((phase) => phase.nodeCpuUs / 1000, phases),
+    postgresCpuMsPer1k: per1k((phase) => phase.postgresCpuMs, phases),
+  });
   const report = {
     statements: total,
     batchSize,
     concurrency,
+    rounds,
     client,
+    server: serverMode,
     http: {
-      statementsPerSecond: Math.round(httpRate),
-      p50ms: +percentile(httpLatencies, 50).toFixed(1),
-      p99ms: +percentile(httpLatencies, 99).toFixed(1),
-      server: serverMode,
-      // In-process: how busy the server's event loop was (near 100 %: Node is the limit).
-      ...(serverMode === 'in-process' ? { serverLoopPercent } : {}),
-      nodeCpuMsPer1k: cpuMsPer1k(httpCpuUs),
-      ...(serverMode === 'dist' ? { serverCpuMsPer1k: Math.round(serverCpuMs / (total / 1000)) } : {}),
-      postgresCpuMsPer1k: Math.round(httpPgMs / (total / 1000)),
+      ...summary(http),
+      ...(serverMode === 'in-process'
+        ? { serverGcMsPer1k: per1k((phase) => phase.gcMs, http) }
+        : { serverCpuMsPer1k: per1k((phase) => phase.serverCpuMs, http) }),
     },
-    rawInsert: {
-      statementsPerSecond: Math.round(rawRate),
-      p50ms: +percentile(rawLatencies, 50).toFixed(1),
-      p99ms: +percentile(rawLatencies, 99).toFixed(1),
-      nodeCpuMsPer1k: cpuMsPer1k(rawCpuUs),
-      postgresCpuMsPer1k: Math.round(rawPgMs / (total / 1000)),
-    },
-    ratioHttpToRaw: +(httpRate / rawRate).toFixed(2),
+    rawInsert: summary(raw),
+    // The median of the rounds' ratios (each round's HTTP rate over the raw rate measured right after it).
+    ratioHttpToRaw: +median(http.map((phase, i) => rate(phase) / rate(raw[i]!))).toFixed(2),
   };
   console.log(JSON.stringify(report, null, 2));
   // Every statement stored over HTTP was handed off (the raw INSERT writes no jobs).

@@ -98,6 +98,46 @@ describe('durable hand-off to the badge engine', () => {
     for (const id of ids) expect(seen.filter((s) => s === id)).toHaveLength(1);
   });
 
+  it.each([
+    ['one SQL statement (all ids new)', false],
+    ['a transaction (a voiding statement in the batch)', true],
+  ])(
+    'a store whose SQL runs past the rest of the margin fails in the database: %s',
+    async (_path, voiding) => {
+      // The clock says the whole margin has gone by the time the statements are sent: the database refuses.
+      let calls = 0;
+      const clock = {
+        now: () => new Date(Date.UTC(2026, 0, 15, 10) + (calls++ === 0 ? 0 : consistencyMarginMs)),
+      };
+      const s = statement();
+      const batch = [validateStatement(s, { version: '1.0.3' })];
+      if (voiding) {
+        batch.push(
+          validateStatement(
+            {
+              actor: s.actor,
+              verb: { id: 'http://adlnet.gov/expapi/verbs/voided' },
+              object: { objectType: 'StatementRef', id: randomUUID() },
+            },
+            { version: '1.0.3' },
+          ),
+        );
+      }
+      const writer = {
+        platformId: lrs.platformId,
+        courseId: null,
+        lrsKey: null,
+        authority: { mbox: 'mailto:lrs@example.com' },
+      };
+      await expect(
+        storeStatements({ pool: db.pool, clock, newId: randomUUID }, writer, batch, '1.0.3'),
+      ).rejects.toMatchObject({ code: 'ERR_DB_UNAVAILABLE', status: 503 });
+      expect(await jobsFor(s.id)).toHaveLength(0);
+      const { rows } = await db.pool.query('SELECT 1 FROM xapi_statements WHERE id = $1', [s.id]);
+      expect(rows).toHaveLength(0);
+    },
+  );
+
   it('a store that would commit after the Consistent-Through margin rolls back: no statement, no job', async () => {
     let calls = 0;
     const slowClock = {
