@@ -13,11 +13,11 @@ import { testContext } from '../helpers/context.js';
 import { createTestSchema, type TestSchema, testServerUrl } from '../helpers/db.js';
 import { createLrs } from '../http/xapi/setup.js';
 
-// POST batches of 50 realistic statements over HTTP with concurrency, beside a raw multi-row INSERT of
+// POST batches of 50 (BENCH_BATCH_SIZE) realistic statements over HTTP with concurrency, beside a raw multi-row INSERT of
 // the same rows into the same table, in the same run. Prints statements/s, p50/p99 and the ratio. The two
 // paths take turns in rounds (HTTP, raw, HTTP, raw, ...) and the ratio is the median of the rounds' ratios:
 // a shared machine's speed drifts by half within minutes, which one long phase each turned into the result.
-const batchSize = 50;
+const batchSize = Number(process.env.BENCH_BATCH_SIZE ?? 50);
 const batches = Number(process.env.BENCH_BATCHES ?? 400);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 4);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -297,6 +297,15 @@ async function measure(server: BenchServer, run: () => Promise<number[]>): Promi
   };
 }
 
+/** A body's statements as raw rows: validated, terms extracted (outside the measured time), ids of their own. */
+function toRawRows(body: string) {
+  return (JSON.parse(body) as object[]).map((s) => {
+    const statement = validateStatement(s, { version: '1.0.3' });
+    statement.id = randomUUID();
+    return { statement, terms: statementTerms(statement) };
+  });
+}
+
 /** The raw path: the rows of one batch (validated, terms extracted beforehand) as one multi-row INSERT. */
 function rawInsert(
   platformId: string,
@@ -355,18 +364,15 @@ it('ingest: HTTP POST batches vs raw multi-row INSERT', async () => {
     JSON.stringify(Array.from({ length: batchSize }, (_, j) => realistic(b * batchSize + j))),
   );
   // The raw rows: the same statements (validated, terms extracted beforehand), under ids of their own.
-  const rawBatches = bodies.map((body) =>
-    (JSON.parse(body) as object[]).map((s) => {
-      const statement = validateStatement(s, { version: '1.0.3' });
-      statement.id = randomUUID();
-      return { statement, terms: statementTerms(statement) };
-    }),
-  );
-  const warmup = Array.from({ length: 5 }, () =>
+  const rawBatches = bodies.map(toRawRows);
+  // Warm-up of both paths (JIT, connections, the table's first pages) before the measured rounds.
+  const warmup = Array.from({ length: 20 }, () =>
     JSON.stringify(Array.from({ length: batchSize }, (_, j) => realistic(j))),
   );
   // The client runs in a worker thread, so the server's event loop has its thread to itself.
-  await runClient(url, auth, warmup, 1);
+  await runClient(url, auth, warmup, concurrency);
+  const rawWarmup = warmup.map(toRawRows);
+  await runPool(rawWarmup.length, (i) => rawInsert(lrs.platformId, rawWarmup[i]!).then(() => {}));
   const http: Phase[] = [];
   const raw: Phase[] = [];
   for (let round = 0; round < rounds; round++) {

@@ -223,12 +223,12 @@ it(`${incoming} statements through the worker: 100 rules, ${learners} learners, 
     queue: statementQueue,
     clock: ctx.clock,
     handler: async (job, client) => {
-      const p = job.payload as { statementId: string; platformId: string };
-      await loadStatementForBadges(client, p.platformId, p.statementId);
+      const p = job.payload as { statementIds: string[]; platformId: string };
+      for (const id of p.statementIds) await loadStatementForBadges(client, p.platformId, id);
     },
   });
   let t = process.hrtime.bigint();
-  const floorJobs = await floorWorker.drain();
+  await floorWorker.drain();
   const floorMs = ms(t);
 
   await ingest(Array.from({ length: incoming }, () => attempt(pick())));
@@ -253,12 +253,12 @@ it(`${incoming} statements through the worker: 100 rules, ${learners} learners, 
   console.log(
     [
       `rules: ${incoming} statements, 100 rules, ${learners} learners, history ${historyPerLearner} each, ${withCourse ? 'course' : 'platform-wide'} key (sequential worker)`,
-      `  floor (claim + load + done): ${(floorMs / floorJobs).toFixed(2)} ms/statement`,
-      `  badge worker: ${(workerMs / jobs).toFixed(2)} ms/statement (${after - before} awards made)`,
-      `  ratio worker / floor: ${(workerMs / jobs / (floorMs / floorJobs)).toFixed(2)}x`,
+      `  floor (claim + load + done, a job per request's statements): ${(floorMs / incoming).toFixed(2)} ms/statement`,
+      `  badge worker: ${(workerMs / incoming).toFixed(2)} ms/statement (${jobs} jobs, ${after - before} awards made)`,
+      `  ratio worker / floor: ${(workerMs / floorMs).toFixed(2)}x`,
       `  dry run (one nOfM rule, ${dry.learners.length} learners): ${dryMs.toFixed(0)} ms, ${dry.wouldEarn} would earn`,
     ].join('\n'),
   );
-  expect(jobs).toBe(incoming);
+  expect(jobs).toBeGreaterThan(0);
   expect(failed).toBe(0);
 });
