@@ -60,8 +60,8 @@ function insertStatementsSql(onConflict: string): string {
     GROUP BY c.chunk
     ORDER BY c.chunk
   )
-  -- After the insert: fails with LA001 when this run took longer than what was left of the margin ($7).
-  SELECT id FROM inserted WHERE xapi_within_margin($7)`;
+  -- Once every row is in: fails with LA001 when this run took longer than what was left of the margin ($7).
+  SELECT array_agg(id) AS ids FROM inserted HAVING xapi_within_margin($7)`;
 }
 const insertOrSkipSql = insertStatementsSql('ON CONFLICT (platform_id, id) DO NOTHING');
 const insertAllNewSql = insertStatementsSql('');
@@ -134,8 +134,8 @@ export async function insertStatements(
 ): Promise<Set<string>> {
   const query = insertQuery('xapi_insert_statements', insertOrSkipSql, owner, stored, rows, jobQueue, budget);
   try {
-    const { rows: inserted } = await db.query<{ id: string }>(query);
-    return new Set(inserted.map((row) => row.id));
+    const { rows } = await db.query<{ ids: string[] | null }>(query);
+    return new Set(rows[0]?.ids ?? []);
   } catch (error) {
     throw marginError(error);
   }
