@@ -32,7 +32,11 @@ const FLUSH_EVERY_MS = 250;
 
 /** Structured JSON logs to stdout (or `destination`), with secrets redacted. */
 export function createLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
-  const options = { level, redact: { paths: redactPaths, censor: '[redacted]' }, base: { service: 'laurel' } };
+  const options = {
+    level,
+    redact: { paths: redactPaths, censor: '[redacted]' },
+    base: { service: 'laurel' },
+  };
   if (destination) return pino(options, destination);
   const stdout = pino.destination({ sync: false, minLength: BLOCK_BYTES });
   const flush = (sync: boolean) => {

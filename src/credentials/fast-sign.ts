@@ -83,3 +83,21 @@ export async function createFastSigner(key: IssuerKey): Promise<FastSigner> {
     },
   };
 }
+
+/**
+ * Long-lived fast signers by verification method id, made on first use (at most 64 kept: a rotated key's
+ * signer simply stops being asked for).
+ */
+export function fastSignerCache(): (key: IssuerKey) => Promise<FastSigner> {
+  const signers = new Map<string, Promise<FastSigner>>();
+  return (key) => {
+    let signer = signers.get(key.id);
+    if (!signer) {
+      if (signers.size >= 64) signers.clear();
+      signer = createFastSigner(key);
+      signers.set(key.id, signer);
+      signer.catch(() => signers.delete(key.id));
+    }
+    return signer;
+  };
+}

@@ -1,23 +1,11 @@
 import { parentPort } from 'node:worker_threads';
-import { createFastSigner, type FastSigner } from './fast-sign.js';
+import { fastSignerCache } from './fast-sign.js';
 import { toSigningError } from './sign.js';
 import type { SignReply, SignRequest } from './signing-pool.js';
 
 // The entry of one signing thread (signing-pool.ts starts it): one long-lived fast signer per key, as the main
 // thread keeps when signing itself. Keys arrive with each request; nothing here logs them.
-const signers = new Map<string, Promise<FastSigner>>();
-
-function signerFor(key: SignRequest['key']): Promise<FastSigner> {
-  let signer = signers.get(key.id);
-  if (!signer) {
-    // A rotated key's signer simply stops being asked for; the bound keeps a long-running thread small.
-    if (signers.size >= 64) signers.clear();
-    signer = createFastSigner(key);
-    signers.set(key.id, signer);
-    signer.catch(() => signers.delete(key.id));
-  }
-  return signer;
-}
+const signerFor = fastSignerCache();
 
 async function handle(request: SignRequest): Promise<SignReply> {
   try {

@@ -5,9 +5,8 @@ import {
   buildStatusListCredential,
   type CredentialSigner,
   createBitstring,
-  createFastSigner,
   type EvidenceInput,
-  type FastSigner,
+  fastSignerCache,
   type IssuerKey,
   issueOpenBadgeCredential,
   MIN_STATUS_LIST_LENGTH,
@@ -125,8 +124,8 @@ export async function issueCredentialIn(
   return row;
 }
 
-// Fast signers by verification method id; a rotated key's signer simply stops being asked for.
-const signers = new Map<string, Promise<FastSigner>>();
+// Fast signers by verification method id, for signing on this thread.
+const fastSignerFor = fastSignerCache();
 
 /**
  * The signing threads when the context has them (SIGNING_THREADS > 0), else a fast signer on this thread: the
@@ -136,14 +135,7 @@ function signerFor(deps: Pick<Deps, 'signing'>, key: IssuerKey): Promise<Credent
   const { signing } = deps;
   if (signing)
     return Promise.resolve({ sign: (credential, created) => signing.sign(credential, key, created) });
-  let signer = signers.get(key.id);
-  if (!signer) {
-    if (signers.size >= 64) signers.clear();
-    signer = createFastSigner(key);
-    signers.set(key.id, signer);
-    signer.catch(() => signers.delete(key.id));
-  }
-  return signer;
+  return fastSignerFor(key);
 }
 
 async function drawIndex(db: Queryable, list: StatusListRow): Promise<number> {

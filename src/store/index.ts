@@ -9,4 +9,5 @@ export {
   quoteIdent,
   toAppError,
   transaction,
+  withClient,
 } from './pool.js';

@@ -75,11 +75,11 @@ export function toAppError(error: unknown): unknown {
   return error;
 }
 
-/**
- * Runs `work` in a transaction on one client: COMMIT when it resolves, ROLLBACK when it throws.
- * @throws whatever `work` throws; ERR_DB_UNAVAILABLE when the database cannot be reached.
- */
-export async function transaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+/** Runs `work` on one client of the pool, calling `broke()` for a connection that must not be reused. */
+async function onClient<T>(
+  pool: Pool,
+  work: (client: PoolClient, broke: () => void) => Promise<T>,
+): Promise<T> {
   let client: PoolClient;
   try {
     client = await pool.connect();
@@ -88,18 +88,43 @@ export async function transaction<T>(pool: Pool, work: (client: PoolClient) => P
   }
   let broken = false;
   try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    try {
-      await client.query('ROLLBACK');
-    } catch {
+    return await work(client, () => {
       broken = true;
-    }
+    });
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) broken = true;
     throw toAppError(error);
   } finally {
     client.release(broken);
   }
+}
+
+/**
+ * Runs `work` on one client of the pool, outside a transaction (each statement commits alone).
+ * @throws whatever `work` throws; ERR_DB_UNAVAILABLE when the database cannot be reached.
+ */
+export function withClient<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  return onClient(pool, (client) => work(client));
+}
+
+/**
+ * Runs `work` in a transaction on one client: COMMIT when it resolves, ROLLBACK when it throws.
+ * @throws whatever `work` throws; ERR_DB_UNAVAILABLE when the database cannot be reached.
+ */
+export function transaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  return onClient(pool, async (client, broke) => {
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broke();
+      }
+      throw error;
+    }
+  });
 }

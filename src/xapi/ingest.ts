@@ -1,12 +1,6 @@
 import type { Clock, NewId } from '../clock.js';
 import { AppError } from '../errors.js';
-import {
-  isDatabaseUnavailable,
-  type Pool,
-  type PoolClient,
-  toAppError,
-  transaction,
-} from '../store/index.js';
+import { type Pool, transaction, withClient } from '../store/index.js';
 import {
   applyVoiding,
   findStatementsByIds,
@@ -94,6 +88,7 @@ export async function storeStatements(
   // statement) and, as the insert itself finds, every id is new: one round trip instead of three, which is
   // most of the cost of the one-statement POSTs of cmi5 and H5P content.
   if (attachments.length === 0 && rows.every((row) => row.voids === null)) {
+    // On a held connection, so that the margin left is measured after any wait for one.
     const stored1 = await withClient(deps.pool, (client) =>
       insertNewStatements(client, owner, stored, rows, statementQueue, marginLeft(deps, stored)),
     );
@@ -117,25 +112,6 @@ export async function storeStatements(
     marginLeft(deps, stored);
   });
   return full.map((statement) => statement.id);
-}
-
-/** Runs `work` on a client of the pool: the margin is measured once a connection is held, not before. */
-async function withClient<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
-  let client: PoolClient;
-  try {
-    client = await pool.connect();
-  } catch (error) {
-    throw toAppError(error);
-  }
-  let broken = false;
-  try {
-    return await work(client);
-  } catch (error) {
-    broken = isDatabaseUnavailable(error);
-    throw toAppError(error);
-  } finally {
-    client.release(broken);
-  }
 }
 
 async function checkEquivalent(
