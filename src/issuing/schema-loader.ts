@@ -42,7 +42,11 @@ export function createSchemaLoader(deps: Deps): SchemaLoader {
       failures.delete(url);
       return schema;
     } catch (error) {
-      const message = (error as Error)?.message ?? String(error);
+      // The check's message names the URL already: keep only why the request failed.
+      const message = ((error as Error)?.message ?? String(error)).replace(
+        /^Outbound request to \S+ (?:failed|refused): /,
+        '',
+      );
       if (failures.size >= 64) failures.clear();
       failures.set(url, { at: now, message });
       throw new Error(message);

@@ -39,15 +39,17 @@ export const verifyScript = `(function () {
     verdict.textContent = text;
     verdict.className = className || '';
   }
-  // Pass or fail is written as text beside its colour (WCAG 1.4.1: colour is never the only cue).
-  function result(row, valid) {
+  // Pass, fail or not checked is written as text beside its colour (WCAG 1.4.1: colour is never the only cue).
+  // A check that could not run (its message says "not checked") does not count against the credential.
+  function result(row, check) {
+    var skipped = check.valid && /^not checked/.test(check.message || '');
     var status = document.createElement('span');
     var mark = document.createElement('span');
-    status.className = valid ? 'status status-pass' : 'status status-fail';
+    status.className = skipped ? 'status status-none' : check.valid ? 'status status-pass' : 'status status-fail';
     mark.setAttribute('aria-hidden', 'true');
-    mark.textContent = valid ? '\u2713 ' : '\u2717 ';
+    mark.textContent = skipped ? '\u2013 ' : check.valid ? '\u2713 ' : '\u2717 ';
     status.appendChild(mark);
-    status.appendChild(document.createTextNode(valid ? 'pass' : 'fail'));
+    status.appendChild(document.createTextNode(skipped ? 'not checked' : check.valid ? 'pass' : 'fail'));
     cell(row, '').appendChild(status);
   }
   function show(report) {
@@ -57,7 +59,7 @@ export const verifyScript = `(function () {
       var row = document.createElement('tr');
       row.setAttribute('data-valid', check.valid ? 'true' : 'false');
       cell(row, check.check);
-      result(row, check.valid);
+      result(row, check);
       cell(row, check.message);
       body.appendChild(row);
     });

@@ -169,6 +169,20 @@ describeWithBrowser('the pages in a real browser', () => {
     await context.close();
   });
 
+  it('verify page: each check with its result in words; a check that could not run reads "not checked"', async () => {
+    const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+    const page = await context.newPage();
+    await verify(page, credential);
+    const rows = await page.$$eval('#checks tbody tr', (trs) =>
+      trs.map((tr) => [tr.children[0]!.textContent, tr.children[1]!.textContent!.trim()]),
+    );
+    // This app fetches no JSON Schema (SCHEMA_FETCH_HOSTS none in tests): the schema check is not counted.
+    expect(rows).toContainEqual(['schema', '\u2013 not checked']);
+    expect(rows).toContainEqual(['proof', '\u2713 pass']);
+    expect(await page.textContent('#verdict')).toContain('Verified');
+    await context.close();
+  });
+
   it.each(visits.map((visit) => [visit.name, visit] as const))(
     '%s: styled, no CSP refusal, fits 320px',
     async (_name, visit) => {
