@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { systemClock } from '../../src/clock.js';
 import { createApp } from '../../src/http/app.js';
-import { statementTerms, validateStatement } from '../../src/xapi/index.js';
+import { type Actor, statementTerms, validateStatement } from '../../src/xapi/index.js';
 import { testContext } from '../helpers/context.js';
 import { createTestSchema, type TestSchema, testServerUrl } from '../helpers/db.js';
 import { createLrs } from '../http/xapi/setup.js';
@@ -297,40 +297,60 @@ async function measure(server: BenchServer, run: () => Promise<number[]>): Promi
   };
 }
 
-/** A body's statements as raw rows: validated, terms extracted (outside the measured time), ids of their own. */
+/**
+ * A body's statements as the rows Laurel stores (outside the measured time): validated, with the `stored`,
+ * `authority` and `version` the LRS adds, the filter terms, ids of their own.
+ */
 function toRawRows(body: string) {
+  const stored = new Date().toISOString();
+  const authority: Actor = {
+    objectType: 'Agent',
+    name: 'bench',
+    account: { homePage: 'http://127.0.0.1/xapi/', name: 'bench' },
+  };
   return (JSON.parse(body) as object[]).map((s) => {
-    const statement = validateStatement(s, { version: '1.0.3' });
-    statement.id = randomUUID();
+    const statement = {
+      ...validateStatement(s, { version: '1.0.3' }),
+      id: randomUUID(),
+      stored,
+      authority,
+      version: '1.0.0',
+    };
     return { statement, terms: statementTerms(statement) };
   });
 }
 
-/** The raw path: the rows of one batch (validated, terms extracted beforehand) as one multi-row INSERT. */
+/** The raw path: the rows of one batch, every column Laurel writes, as one multi-row INSERT. */
 function rawInsert(
   platformId: string,
-  rows: { statement: { id?: string }; terms: ReturnType<typeof statementTerms> }[],
+  rows: { statement: { id: string }; terms: ReturnType<typeof statementTerms> }[],
 ) {
+  const columns = 15;
   const params: unknown[] = [];
   const values = rows.map(({ statement, terms }) => {
     params.push(
       platformId,
       statement.id,
+      null,
+      'bench',
       JSON.stringify(statement),
       new Date(),
       terms.verbId,
       terms.registration,
+      terms.voids,
+      false,
+      terms.objectRef,
       terms.agents,
       terms.relatedAgents,
       terms.activities,
       terms.relatedActivities,
     );
-    const n = params.length - 10;
-    return `(${Array.from({ length: 10 }, (_, k) => `$${n + k + 1}`).join(', ')})`;
+    const n = params.length - columns;
+    return `(${Array.from({ length: columns }, (_, k) => `$${n + k + 1}`).join(', ')})`;
   });
   return db.pool.query(
-    `INSERT INTO xapi_statements (platform_id, id, statement, stored, verb_id, registration, agents, related_agents,
-       activities, related_activities) VALUES ${values.join(', ')}`,
+    `INSERT INTO xapi_statements (platform_id, id, course_id, lrs_key, statement, stored, verb_id, registration, voids,
+       voided, object_ref, agents, related_agents, activities, related_activities) VALUES ${values.join(', ')}`,
     params,
   );
 }
