@@ -13,6 +13,8 @@ const ENDORSEMENT_CREDENTIAL_SCHEMA_URL =
   'https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_endorsementcredential_schema.json';
 const VALIDATOR_TYPE = '1EdTechJsonSchemaValidator2019';
 const COMPILED_LIMIT = 32;
+/** A credential names as many schemas as it likes; each may be a fetch, so a verification checks this many. */
+export const MAX_SCHEMAS_PER_CREDENTIAL = 4;
 
 interface Compiled {
   schema: Schema;
@@ -54,16 +56,21 @@ export function createSchemaCheck(source: ReadonlyMap<string, object> | SchemaLo
     return entry;
   };
   return async (credential) => {
-    const urls = namedSchemas(credential);
-    if (urls.length === 0) return undefined;
+    const all = namedSchemas(credential);
+    if (all.length === 0) return undefined;
+    const urls = all.slice(0, MAX_SCHEMAS_PER_CREDENTIAL);
     const checked: string[] = [];
     const skipped: string[] = [];
+    if (all.length > urls.length)
+      skipped.push(
+        `${all.length - urls.length} more left out (at most ${MAX_SCHEMAS_PER_CREDENTIAL} a credential)`,
+      );
     for (const url of urls) {
       let entry: Compiled;
       try {
         entry = await compile(url);
       } catch (error) {
-        skipped.push(`${url} (${(error as Error)?.message ?? String(error)})`);
+        skipped.push(`could not load ${url} (${(error as Error)?.message ?? String(error)})`);
         continue;
       }
       // JSON-LD allows one value where the schema wants an array (e.g. a single `proof`): wrap before checking.
@@ -76,16 +83,15 @@ export function createSchemaCheck(source: ReadonlyMap<string, object> | SchemaLo
       }
       checked.push(url);
     }
-    if (checked.length === 0)
-      return { valid: true, message: `not checked: could not load ${skipped.join('; ')}` };
+    if (checked.length === 0) return { valid: true, message: `not checked: ${skipped.join('; ')}` };
     const rest = skipped.length > 0 ? `; not checked: ${skipped.join('; ')}` : '';
     return { valid: true, message: `valid against ${checked.join(', ')}${rest}` };
   };
 }
 
 /**
- * The schema URLs a credential is checked against: its 1EdTech validator entries, and for an Open Badges 3.0
- * credential its type's schema, which it must satisfy whether it names it or not.
+ * The schema URLs a credential is checked against: for an Open Badges 3.0 credential its type's schema first,
+ * which it must satisfy whether it names it or not, then its 1EdTech validator entries.
  */
 function namedSchemas(credential: unknown): string[] {
   const entries = (credential as { credentialSchema?: unknown }).credentialSchema;
@@ -93,12 +99,12 @@ function namedSchemas(credential: unknown): string[] {
     id?: unknown;
     type?: unknown;
   }[];
-  const urls = list
-    .filter((entry) => entry?.type === VALIDATOR_TYPE && typeof entry.id === 'string')
-    .map((entry) => entry.id as string);
+  const urls: string[] = [];
   const type = openBadgeV2Type(credential);
   if (type === 'EndorsementCredential') urls.push(ENDORSEMENT_CREDENTIAL_SCHEMA_URL);
   else if (type) urls.push(ACHIEVEMENT_CREDENTIAL_SCHEMA_URL);
+  for (const entry of list)
+    if (entry?.type === VALIDATOR_TYPE && typeof entry.id === 'string') urls.push(entry.id);
   return [...new Set(urls)];
 }
 

@@ -7,7 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type express from 'express';
 import request from 'supertest';
 import { fixedClock } from '../../../src/clock.js';
-import { ACHIEVEMENT_CREDENTIAL_SCHEMA_URL } from '../../../src/credentials/index.js';
+import {
+  ACHIEVEMENT_CREDENTIAL_SCHEMA_URL,
+  MAX_SCHEMAS_PER_CREDENTIAL,
+} from '../../../src/credentials/index.js';
 import { createApp } from '../../../src/http/app.js';
 import { SCHEMA_RETRY_AFTER_MS } from '../../../src/issuing/schema-loader.js';
 import { testConfig, testContext } from '../../helpers/context.js';
@@ -159,6 +162,23 @@ describe('schemas from OB_SCHEMA_DIR', () => {
     const failed = await schemaCheck(app, broken);
     expect(failed?.valid).toBe(false);
     expect(failed?.message).toContain('/credentialSubject/achievement/criteria');
+  });
+});
+
+describe('how many schemas one credential may name', () => {
+  it(`checks at most ${MAX_SCHEMAS_PER_CREDENTIAL}, saying how many it left out, and requests none beyond`, async () => {
+    const config = testConfig({ SCHEMA_FETCH_HOSTS: '127.0.0.1', OUTBOUND_ALLOW_PRIVATE: 'true' });
+    const app = createApp(await testContext(db, { config }));
+    hits.length = 0;
+    const body = credential(`${origin}/schemas/name.json?n=0`);
+    body.credentialSchema = Array.from({ length: MAX_SCHEMAS_PER_CREDENTIAL + 2 }, (_, n) => ({
+      id: `${origin}/schemas/name.json?n=${n}`,
+      type: '1EdTechJsonSchemaValidator2019',
+    }));
+    const check = await schemaCheck(app, body);
+    expect(check?.valid).toBe(true);
+    expect(check?.message).toContain('2 more left out');
+    expect(hits).toHaveLength(MAX_SCHEMAS_PER_CREDENTIAL);
   });
 });
 
