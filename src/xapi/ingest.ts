@@ -89,10 +89,10 @@ export async function storeStatements(
   // most of the cost of the one-statement POSTs of cmi5 and H5P content.
   if (attachments.length === 0 && rows.every((row) => row.voids === null)) {
     // On a held connection, so that the margin left is measured after any wait for one.
-    const stored1 = await withClient(deps.pool, (client) =>
+    const allNew = await withClient(deps.pool, (client) =>
       insertNewStatements(client, owner, stored, rows, statementQueue, marginLeft(deps, stored)),
     );
-    if (stored1) return full.map((statement) => statement.id);
+    if (allNew) return full.map((statement) => statement.id);
   }
   await transaction(deps.pool, async (client) => {
     // Each newly inserted statement is handed off in the same SQL statement (the outbox).
@@ -109,7 +109,7 @@ export async function storeStatements(
     if (attachments.length > 0) await insertAttachments(client, writer.platformId, attachments);
     if (inserted.size === 0) return;
     if (rows.some((row) => row.voids !== null)) await applyVoiding(client, writer.platformId, [...inserted]);
-    marginLeft(deps, stored);
+    marginLeft(deps, stored); // throws, rolling back, when the statements after the insert used the margin up
   });
   return full.map((statement) => statement.id);
 }
