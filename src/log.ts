@@ -30,6 +30,26 @@ export const redactPaths = [
 const BLOCK_BYTES = 4096;
 const FLUSH_EVERY_MS = 250;
 
+let stdout: pino.DestinationStream | undefined;
+
+/** The process's one stdout destination: every logger shares its buffer, its flush timer and its exit flush. */
+function sharedStdout(): pino.DestinationStream {
+  if (stdout) return stdout;
+  const stream = pino.destination({ sync: false, minLength: BLOCK_BYTES });
+  const flush = (sync: boolean) => {
+    try {
+      if (sync) stream.flushSync();
+      else stream.flush();
+    } catch {
+      // Not open yet, or already closed: nothing to write.
+    }
+  };
+  setInterval(() => flush(false), FLUSH_EVERY_MS).unref();
+  process.once('exit', () => flush(true));
+  stdout = stream;
+  return stream;
+}
+
 /** Structured JSON logs to stdout (or `destination`), with secrets redacted. */
 export function createLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
   const options = {
@@ -37,17 +57,5 @@ export function createLogger(level: LogLevel, destination?: pino.DestinationStre
     redact: { paths: redactPaths, censor: '[redacted]' },
     base: { service: 'laurel' },
   };
-  if (destination) return pino(options, destination);
-  const stdout = pino.destination({ sync: false, minLength: BLOCK_BYTES });
-  const flush = (sync: boolean) => {
-    try {
-      if (sync) stdout.flushSync();
-      else stdout.flush();
-    } catch {
-      // Not open yet, or already closed: nothing to write.
-    }
-  };
-  setInterval(() => flush(false), FLUSH_EVERY_MS).unref();
-  process.once('exit', () => flush(true));
-  return pino(options, stdout);
+  return pino(options, destination ?? sharedStdout());
 }
