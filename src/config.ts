@@ -35,6 +35,10 @@ export const settings = {
     default: '1',
     doc: 'Worker threads that sign credentials; `0` signs on the main thread. One thread takes signing and its garbage collection off the HTTP event loop, for a round trip per credential. The issue queue signs one credential at a time per process, so more threads only help concurrent issuing (admin API): scale with `laurel worker` processes (see docs/credentials.md).',
   },
+  CREDENTIAL_SUSPENSION: {
+    default: 'false',
+    doc: '`true`: credentials issued from now on can be suspended and unsuspended as well as revoked. They carry one Bitstring Status List entry of purpose `message` (2 bits: valid, revoked, suspended) instead of a 1-bit `revocation` entry, since OB 3.0 allows one `credentialStatus`. Verifiers that follow Bitstring Status List read both; some wallets read only `revocation` lists (see docs/credentials.md).',
+  },
   SHUTDOWN_GRACE_MS: {
     default: '10000',
     doc: 'On SIGTERM, how long in-flight requests may take before connections are closed.',
@@ -83,6 +87,8 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly dbPoolMax: number;
   readonly signingThreads: number;
+  /** New credentials carry a `message` status entry (revoked or suspended) instead of a `revocation` one. */
+  readonly credentialSuspension: boolean;
   readonly shutdownGraceMs: number;
   readonly production: boolean;
   readonly adminToken: string | undefined;
@@ -168,6 +174,11 @@ export function loadConfig(env: Env = process.env): Config {
     invalid('OUTBOUND_ALLOW_PRIVATE', 'must be true or false', outboundAllowPrivate);
   }
 
+  const credentialSuspension = read(env, 'CREDENTIAL_SUSPENSION');
+  if (credentialSuspension !== 'true' && credentialSuspension !== 'false') {
+    invalid('CREDENTIAL_SUSPENSION', 'must be true or false', credentialSuspension);
+  }
+
   const sandbox = read(env, 'SANDBOX');
   if (sandbox !== 'auto' && sandbox !== 'true' && sandbox !== 'false') {
     invalid('SANDBOX', 'must be auto, true or false', sandbox);
@@ -203,6 +214,7 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1024, 1024 * 1024 * 1024),
     dbPoolMax: integer(env, 'DB_POOL_MAX', 1, 1000),
     signingThreads: integer(env, 'SIGNING_THREADS', 0, 64),
+    credentialSuspension: credentialSuspension === 'true',
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 0, 10 * 60 * 1000),
     production,
     adminToken,

@@ -1,14 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import type { AppContext } from '../context.js';
 import { unbakePng, unbakeSvg } from '../credentials/index.js';
-import { createIssuer, createVerifier, revokeCredential, rotateIssuerKey } from '../issuing/index.js';
+import { changeCredentialStatus, createIssuer, createVerifier, rotateIssuerKey } from '../issuing/index.js';
 
 export const credentialsUsage = `laurel credentials verify <file.json|file.png|file.svg>
 laurel credentials issuer-add <name> [url] [email]
 laurel credentials rotate-key <issuer-id>
 laurel credentials revoke <credential-id> <reason>
+laurel credentials suspend <credential-id> <reason>
+laurel credentials unsuspend <credential-id> <reason>
 
 verify prints the verification report (JSON) and exits 0 when verified, 1 otherwise.`;
+
+const pastTense = { revoke: 'Revoked', suspend: 'Suspended', unsuspend: 'Unsuspended' } as const;
 
 async function readCredential(file: string): Promise<unknown> {
   const bytes = await readFile(file);
@@ -17,7 +21,7 @@ async function readCredential(file: string): Promise<unknown> {
   return bytes.toString('utf8');
 }
 
-/** `laurel credentials ...`: verify a file, add an issuer, rotate its key, revoke a credential. */
+/** `laurel credentials ...`: verify a file, add an issuer, rotate its key, revoke or (un)suspend a credential. */
 export async function credentialsCommand(
   ctx: AppContext,
   args: string[],
@@ -43,10 +47,13 @@ export async function credentialsCommand(
       print(`Rotated the key of issuer ${rest[0]}; the old key stays in its DID document.`);
       return 0;
     }
-    case 'revoke': {
+    case 'revoke':
+    case 'suspend':
+    case 'unsuspend': {
       if (!rest[0] || !rest[1]) break;
-      const credential = await revokeCredential(ctx, rest[0], rest.slice(1).join(' '));
-      print(`Revoked ${credential.id}: ${credential.revocationReason}`);
+      const reason = rest.slice(1).join(' ');
+      const credential = await changeCredentialStatus(ctx, rest[0], action, reason);
+      print(`${pastTense[action]} ${credential.id}: ${reason}`);
       return 0;
     }
   }

@@ -43,7 +43,12 @@ export interface StatusEntryInput {
   /** URL of the status list credential, served at `/status/<id>`. */
   statusListCredential: string;
   statusListIndex: number;
-  statusPurpose: 'revocation' | 'suspension';
+  statusPurpose: 'revocation' | 'suspension' | 'message';
+  /** For `message` entries: bits per entry and the meaning of each value (Bitstring Status List §2.1). */
+  statusSize?: number;
+  statusMessage?: readonly { status: string; message: string }[];
+  /** A URL describing the statuses (encouraged for `message`). */
+  statusReference?: string;
 }
 
 export interface CredentialInput {
@@ -101,6 +106,11 @@ export function buildOpenBadgeCredential(input: CredentialInput): Credential {
       statusPurpose: input.status.statusPurpose,
       statusListIndex: String(input.status.statusListIndex),
       statusListCredential: input.status.statusListCredential,
+      ...(input.status.statusSize === undefined ? {} : { statusSize: input.status.statusSize }),
+      ...(input.status.statusMessage
+        ? { statusMessage: input.status.statusMessage.map((m) => ({ status: m.status, message: m.message })) }
+        : {}),
+      ...(input.status.statusReference ? { statusReference: input.status.statusReference } : {}),
     },
   };
   if (input.evidence.length > 0) credential.evidence = input.evidence.map(buildEvidence);
@@ -186,6 +196,11 @@ function checkInput(input: CredentialInput): void {
     throw fail('recipient.salt', 'must be at least 8 characters');
   if (!Number.isSafeInteger(input.status.statusListIndex) || input.status.statusListIndex < 0)
     throw fail('status.statusListIndex', 'must be a non-negative integer');
+  const { statusSize, statusMessage } = input.status;
+  if (statusSize !== undefined && (!Number.isInteger(statusSize) || statusSize < 1 || statusSize > 8))
+    throw fail('status.statusSize', 'must be an integer from 1 to 8');
+  if ((statusSize ?? 1) > 1 && statusMessage?.length !== 2 ** statusSize!)
+    throw fail('status.statusMessage', 'must list one message for each value of statusSize bits');
   for (const [path, value] of [
     ['name', input.name],
     ['achievement.name', input.achievement.name],

@@ -1,4 +1,4 @@
-import { decodeList, getStatus } from './status-list.js';
+import { decodeList, getStatusValue } from './status-list.js';
 import type { VerificationReport, VerifyOptions } from './verify.js';
 
 type Json = Record<string, unknown>;
@@ -78,6 +78,15 @@ async function checkEntry(
       valid: false,
       message: 'credentialStatus needs statusPurpose, statusListIndex and statusListCredential',
     };
+  const size = status.statusSize ?? 1;
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > 8)
+    return { valid: false, message: 'credentialStatus statusSize must be an integer from 1 to 8' };
+  const messages = statusMessages(status.statusMessage, size);
+  if (messages === undefined)
+    return {
+      valid: false,
+      message: `credentialStatus statusMessage must list ${2 ** size} {status, message} objects`,
+    };
   if (!options.fetchStatusList) return { valid: false, message: `status list ${listUrl} was not fetched` };
   let list: unknown;
   try {
@@ -109,24 +118,47 @@ async function checkEntry(
       valid: false,
       message: `status list ${listUrl} is issued by ${String(listIssuerId)}, not the issuer`,
     };
-  if (subject?.statusPurpose !== purpose)
+  const listPurposes = Array.isArray(subject?.statusPurpose)
+    ? subject.statusPurpose
+    : [subject?.statusPurpose];
+  if (!listPurposes.includes(purpose))
     return {
       valid: false,
       message: `status list ${listUrl} is for ${String(subject?.statusPurpose)}, not ${purpose}`,
     };
   try {
-    const set = getStatus(decodeList(String(subject.encodedList)), index);
-    if (!set) return { valid: true, message: `not ${purpose === 'revocation' ? 'revoked' : purpose}` };
-    return {
-      valid: false,
-      message:
-        purpose === 'revocation'
-          ? 'revoked'
-          : purpose === 'suspension'
-            ? 'suspended'
-            : `${purpose} bit is set`,
-    };
+    const value = getStatusValue(decodeList(String(subject!.encodedList)), index, size);
+    // Bitstring Status List §3.2: 0 is valid, any other value is not.
+    if (value === 0)
+      return {
+        valid: true,
+        message: messages ? String(messages[0]) : `not ${purpose === 'revocation' ? 'revoked' : purpose}`,
+      };
+    return { valid: false, message: messages ? String(messages[value]) : setMessage(purpose) };
   } catch (error) {
     return { valid: false, message: (error as Error).message };
   }
+}
+
+function setMessage(purpose: string): string {
+  if (purpose === 'revocation') return 'revoked';
+  if (purpose === 'suspension') return 'suspended';
+  return `${purpose} bit is set`;
+}
+
+/**
+ * The messages of `statusMessage` by value (null when absent and statusSize is 1), or undefined when the entry
+ * breaks §2.1: more than one bit needs one {status: '0x..', message} per value.
+ */
+function statusMessages(raw: unknown, size: number): string[] | undefined | null {
+  if (raw === undefined) return size === 1 ? null : undefined;
+  if (!Array.isArray(raw) || raw.length !== 2 ** size) return undefined;
+  const messages: string[] = [];
+  for (const item of raw as Json[]) {
+    if (!/^0x[0-9a-f]+$/i.test(String(item?.status)) || typeof item.message !== 'string') return undefined;
+    const value = Number.parseInt(String(item.status).slice(2), 16);
+    if (value >= 2 ** size) return undefined;
+    messages[value] = item.message;
+  }
+  return messages.length === 2 ** size && !messages.includes(undefined as never) ? messages : undefined;
 }

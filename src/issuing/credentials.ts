@@ -12,7 +12,12 @@ import {
   MIN_STATUS_LIST_LENGTH,
   type RecipientInput,
   randomIndex,
+  STATUS_MESSAGE_SIZE,
+  STATUS_MESSAGES,
+  STATUS_VALUE,
+  type StatusEntryInput,
   setStatus,
+  setStatusValue,
   signCredential,
 } from '../credentials/index.js';
 import { AppError } from '../errors.js';
@@ -26,7 +31,7 @@ import {
   isStatusIndexFree,
   lockOpenStatusList,
   lockStatusList,
-  markRevoked,
+  markStatus,
   type StatusListRow,
   updateStatusList,
   upsertAchievement,
@@ -56,6 +61,31 @@ export function statusListUrl(deps: Pick<Deps, 'config'>, id: string): string {
   return `${baseUrl(deps)}/status/${id}`;
 }
 
+/** Where the `message` entries' statusReference points: what each status value means. */
+export function statusMessagesUrl(deps: Pick<Deps, 'config'>): string {
+  return `${baseUrl(deps)}/status/messages`;
+}
+
+/** The purpose of the lists new credentials go into: `message` (revoked or suspended) or `revocation`. */
+function issuePurpose(deps: Pick<Deps, 'config'>): 'message' | 'revocation' {
+  return deps.config.credentialSuspension ? 'message' : 'revocation';
+}
+
+function statusEntry(deps: Pick<Deps, 'config'>, list: StatusListRow, index: number): StatusEntryInput {
+  const entry = {
+    statusListCredential: statusListUrl(deps, list.id),
+    statusListIndex: index,
+  };
+  if (list.purpose !== 'message') return { ...entry, statusPurpose: list.purpose };
+  return {
+    ...entry,
+    statusPurpose: 'message',
+    statusSize: list.statusSize,
+    statusMessage: STATUS_MESSAGES,
+    statusReference: statusMessagesUrl(deps),
+  };
+}
+
 /**
  * Issues (builds, signs, stores) one credential for an award, idempotently by `awardKey`; its revocation index
  * is drawn at random from the issuer's open status list.
@@ -79,9 +109,10 @@ export async function issueCredentialIn(
   if (!issuer) throw new AppError('ERR_NOT_FOUND', `Issuer ${request.issuerId} does not exist`);
   const key = await currentIssuerKey(deps, client, issuer.id);
   const now = deps.clock.now();
+  const purpose = issuePurpose(deps);
   const list =
-    (await lockOpenStatusList(client, issuer.id, 'revocation')) ??
-    (await createStatusList(deps, client, issuer.id));
+    (await lockOpenStatusList(client, issuer.id, purpose)) ??
+    (await createStatusList(deps, client, issuer.id, purpose));
   const index = await drawIndex(client, list);
   const id = deps.newId();
   const document = await issueOpenBadgeCredential(
@@ -96,11 +127,7 @@ export async function issueCredentialIn(
       validFrom: now,
       ...(request.validUntil ? { validUntil: request.validUntil } : {}),
       evidence: request.evidence ?? [],
-      status: {
-        statusListCredential: statusListUrl(deps, list.id),
-        statusListIndex: index,
-        statusPurpose: 'revocation',
-      },
+      status: statusEntry(deps, list, index),
     },
     key,
     now,
@@ -146,16 +173,23 @@ async function drawIndex(db: Queryable, list: StatusListRow): Promise<number> {
   throw new AppError('ERR_INTERNAL', `No free index found in status list ${list.id}`);
 }
 
-async function createStatusList(deps: Deps, db: Queryable, issuerId: string): Promise<StatusListRow> {
+async function createStatusList(
+  deps: Deps,
+  db: Queryable,
+  issuerId: string,
+  purpose: 'message' | 'revocation',
+): Promise<StatusListRow> {
   const id = deps.newId();
-  const bits = createBitstring(MIN_STATUS_LIST_LENGTH);
+  const statusSize = purpose === 'message' ? STATUS_MESSAGE_SIZE : 1;
+  const bits = createBitstring(MIN_STATUS_LIST_LENGTH, statusSize);
   const now = deps.clock.now();
-  const document = await signStatusList(deps, db, { id, issuerId, bits, now });
+  const document = await signStatusList(deps, db, { id, issuerId, purpose, bits, now });
   const list: StatusListRow = {
     id,
     issuerId,
-    purpose: 'revocation',
+    purpose,
     length: MIN_STATUS_LIST_LENGTH,
+    statusSize,
     bits: Buffer.from(bits),
     used: 0,
     document,
@@ -168,21 +202,24 @@ async function createStatusList(deps: Deps, db: Queryable, issuerId: string): Pr
 async function signStatusList(
   deps: Deps,
   db: Queryable,
-  list: { id: string; issuerId: string; bits: Uint8Array; now: Date },
+  list: { id: string; issuerId: string; purpose: StatusListRow['purpose']; bits: Uint8Array; now: Date },
 ): Promise<Record<string, unknown>> {
   const key = await currentIssuerKey(deps, db, list.issuerId);
   const unsigned = buildStatusListCredential({
     id: statusListUrl(deps, list.id),
     issuer: issuerDid(deps.config.publicUrl, list.issuerId),
     validFrom: list.now,
-    statusPurpose: 'revocation',
+    statusPurpose: list.purpose,
     bits: list.bits,
   });
   return signCredential(unsigned, key, list.now);
 }
 
+/** What a status change does: revoke (for good), suspend, or unsuspend. */
+export type StatusAction = 'revoke' | 'suspend' | 'unsuspend';
+
 /**
- * Revokes a credential with a reason: sets its bit and re-signs the status list, in one transaction.
+ * Revokes a credential with a reason: sets its status and re-signs the status list, in one transaction.
  * @throws AppError ERR_NOT_FOUND, ERR_CONFLICT (already revoked)
  */
 export async function revokeCredential(
@@ -190,7 +227,23 @@ export async function revokeCredential(
   credentialId: string,
   reason: string,
 ): Promise<CredentialRow> {
-  return transaction(deps.pool, (client) => revokeCredentialIn(deps, client, credentialId, reason));
+  return changeCredentialStatus(deps, credentialId, 'revoke', reason);
+}
+
+/**
+ * Revokes, suspends or unsuspends a credential with a reason, in one transaction.
+ * @throws AppError ERR_NOT_FOUND, ERR_CONFLICT (revoked, or already in that state),
+ *   ERR_CREDENTIAL_NOT_SUSPENDABLE (its entry is a `revocation` one)
+ */
+export async function changeCredentialStatus(
+  deps: Deps,
+  credentialId: string,
+  action: StatusAction,
+  reason: string,
+): Promise<CredentialRow> {
+  return transaction(deps.pool, (client) =>
+    changeCredentialStatusIn(deps, client, credentialId, action, reason),
+  );
 }
 
 /**
@@ -203,18 +256,49 @@ export async function revokeCredentialIn(
   credentialId: string,
   reason: string,
 ): Promise<CredentialRow> {
+  return changeCredentialStatusIn(deps, client, credentialId, 'revoke', reason);
+}
+
+/**
+ * changeCredentialStatus inside the caller's transaction: sets the credential's entry in its list, re-signs
+ * the list and records the event. Revocation wins over suspension and is for good.
+ */
+export async function changeCredentialStatusIn(
+  deps: Deps,
+  client: Queryable,
+  credentialId: string,
+  action: StatusAction,
+  reason: string,
+): Promise<CredentialRow> {
   const found = await findCredential(client, credentialId);
   if (!found) throw new AppError('ERR_NOT_FOUND', `Credential ${credentialId} does not exist`);
   const list = (await lockStatusList(client, found.statusListId))!;
-  // Re-read under the list's lock: a concurrent revoke of the same credential has committed by now.
+  // Re-read under the list's lock: a concurrent change of the same credential has committed by now.
   const credential = (await findCredential(client, credentialId))!;
   if (credential.revokedAt)
     throw new AppError('ERR_CONFLICT', `Credential ${credentialId} is already revoked`);
+  if (action !== 'revoke' && list.purpose !== 'message')
+    throw new AppError(
+      'ERR_CREDENTIAL_NOT_SUSPENDABLE',
+      `Credential ${credentialId} was issued with a revocation-only status entry: it can be revoked, not suspended`,
+    );
+  if (action === 'suspend' && credential.suspendedAt)
+    throw new AppError('ERR_CONFLICT', `Credential ${credentialId} is already suspended`);
+  if (action === 'unsuspend' && !credential.suspendedAt)
+    throw new AppError('ERR_CONFLICT', `Credential ${credentialId} is not suspended`);
   const bits = new Uint8Array(list.bits);
-  setStatus(bits, credential.statusIndex, true);
+  if (list.purpose === 'message') {
+    const value = action === 'revoke' ? 'revoked' : action === 'suspend' ? 'suspended' : 'valid';
+    setStatusValue(bits, credential.statusIndex, list.statusSize, STATUS_VALUE[value]);
+  } else setStatus(bits, credential.statusIndex, true);
   const now = deps.clock.now();
-  const document = await signStatusList(deps, client, { id: list.id, issuerId: list.issuerId, bits, now });
+  const document = await signStatusList(deps, client, { ...list, bits, now });
   await updateStatusList(client, { ...list, bits: Buffer.from(bits), document, updatedAt: now });
-  await markRevoked(client, credential.id, reason, now);
-  return { ...credential, revokedAt: now, revocationReason: reason };
+  await markStatus(client, credential.id, action, reason, now);
+  return {
+    ...credential,
+    ...(action === 'revoke' ? { revokedAt: now, revocationReason: reason } : {}),
+    ...(action === 'suspend' ? { suspendedAt: now, suspensionReason: reason } : {}),
+    ...(action === 'unsuspend' ? { suspendedAt: null, suspensionReason: null } : {}),
+  };
 }

@@ -23,8 +23,11 @@ export interface IssuerKeyRow {
 export interface StatusListRow {
   id: string;
   issuerId: string;
-  purpose: 'revocation' | 'suspension';
+  purpose: 'revocation' | 'suspension' | 'message';
+  /** Entries in the list; `bits` holds `length * statusSize` bits. */
   length: number;
+  /** Bits per entry: 1, or 2 for `message` lists (0 valid, 1 revoked, 2 suspended). */
+  statusSize: number;
   bits: Buffer;
   used: number;
   document: Record<string, unknown>;
@@ -41,16 +44,27 @@ export interface CredentialRow {
   document: Record<string, unknown>;
   revokedAt: Date | null;
   revocationReason: string | null;
+  suspendedAt: Date | null;
+  suspensionReason: string | null;
+  createdAt: Date;
+}
+
+/** A row of credential_status_events: who revoked, suspended or unsuspended a credential, and why. */
+export interface CredentialStatusEvent {
+  action: 'revoke' | 'suspend' | 'unsuspend';
+  reason: string;
   createdAt: Date;
 }
 
 const issuerColumns = 'id, platform_id AS "platformId", name, url, email, image, description';
 const keyColumns = `id, issuer_id AS "issuerId", public_key_multibase AS "publicKeyMultibase",
   secret_key_sealed AS "secretKeySealed", created_at AS "createdAt", rotated_at AS "rotatedAt"`;
-const listColumns = `id, issuer_id AS "issuerId", purpose, length, bits, used, document, updated_at AS "updatedAt"`;
+const listColumns = `id, issuer_id AS "issuerId", purpose, length, status_size AS "statusSize", bits, used, document,
+  updated_at AS "updatedAt"`;
 const credentialColumns = `id, issuer_id AS "issuerId", award_key AS "awardKey", achievement_key AS "achievementKey",
   status_list_id AS "statusListId", status_index AS "statusIndex", document, revoked_at AS "revokedAt",
-  revocation_reason AS "revocationReason", created_at AS "createdAt"`;
+  revocation_reason AS "revocationReason", suspended_at AS "suspendedAt", suspension_reason AS "suspensionReason",
+  created_at AS "createdAt"`;
 
 export async function insertIssuer(db: Queryable, issuer: IssuerRow): Promise<IssuerRow> {
   const { rows } = await db.query<IssuerRow>(
@@ -94,9 +108,19 @@ export async function listIssuerKeys(db: Queryable, issuerId: string): Promise<I
 
 export async function insertStatusList(db: Queryable, list: StatusListRow): Promise<void> {
   await db.query(
-    `INSERT INTO status_lists (id, issuer_id, purpose, length, bits, used, document, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [list.id, list.issuerId, list.purpose, list.length, list.bits, list.used, list.document, list.updatedAt],
+    `INSERT INTO status_lists (id, issuer_id, purpose, length, status_size, bits, used, document, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [
+      list.id,
+      list.issuerId,
+      list.purpose,
+      list.length,
+      list.statusSize,
+      list.bits,
+      list.used,
+      list.document,
+      list.updatedAt,
+    ],
   );
 }
 
@@ -155,7 +179,7 @@ export async function isStatusIndexFree(
 /** Inserts the credential; undefined when one exists for the award key already (idempotent issuance). */
 export async function insertCredential(
   db: Queryable,
-  row: Omit<CredentialRow, 'revokedAt' | 'revocationReason'>,
+  row: Omit<CredentialRow, 'revokedAt' | 'revocationReason' | 'suspendedAt' | 'suspensionReason'>,
 ): Promise<CredentialRow | undefined> {
   const { rows } = await db.query<CredentialRow>(
     `INSERT INTO credentials (id, issuer_id, award_key, achievement_key, status_list_id, status_index, document, created_at)
@@ -202,16 +226,36 @@ export async function findCredentialsByAward(db: Queryable, awardId: string): Pr
   return rows;
 }
 
-export async function markRevoked(db: Queryable, id: string, reason: string, at: Date): Promise<void> {
-  await db.query('UPDATE credentials SET revoked_at = $2, revocation_reason = $3 WHERE id = $1', [
-    id,
-    at,
-    reason,
-  ]);
+/** Records a revocation, suspension or unsuspension of credential `id` and its event, in one statement. */
+export async function markStatus(
+  db: Queryable,
+  id: string,
+  action: CredentialStatusEvent['action'],
+  reason: string,
+  at: Date,
+): Promise<void> {
   await db.query(
-    `INSERT INTO credential_status_events (credential_id, action, reason, created_at) VALUES ($1, 'revoke', $2, $3)`,
-    [id, reason, at],
+    `WITH event AS (
+       INSERT INTO credential_status_events (credential_id, action, reason, created_at) VALUES ($1, $2, $3, $4)
+     )
+     UPDATE credentials SET
+       revoked_at = CASE WHEN $2 = 'revoke' THEN $4 ELSE revoked_at END,
+       revocation_reason = CASE WHEN $2 = 'revoke' THEN $3 ELSE revocation_reason END,
+       suspended_at = CASE $2 WHEN 'suspend' THEN $4 WHEN 'unsuspend' THEN NULL ELSE suspended_at END,
+       suspension_reason = CASE $2 WHEN 'suspend' THEN $3 WHEN 'unsuspend' THEN NULL ELSE suspension_reason END
+     WHERE id = $1`,
+    [id, action, reason, at],
   );
+}
+
+/** The credential's status events, oldest first. */
+export async function listStatusEvents(db: Queryable, id: string): Promise<CredentialStatusEvent[]> {
+  const { rows } = await db.query<CredentialStatusEvent>(
+    `SELECT action, reason, created_at AS "createdAt" FROM credential_status_events
+      WHERE credential_id = $1 ORDER BY id`,
+    [id],
+  );
+  return rows;
 }
 
 export async function upsertAchievement(

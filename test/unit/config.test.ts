@@ -32,6 +32,12 @@ describe('loadConfig', () => {
     expect(config.obSchemaDir).toBe('/srv/schemas');
   });
 
+  it('reads CREDENTIAL_SUSPENSION: off by default, true or false', () => {
+    expect(loadConfig({}).credentialSuspension).toBe(false);
+    expect(loadConfig({ CREDENTIAL_SUSPENSION: 'true' }).credentialSuspension).toBe(true);
+    expect(configError({ CREDENTIAL_SUSPENSION: 'yes' }).details).toEqual({ key: 'CREDENTIAL_SUSPENSION' });
+  });
+
   it('reads SIGNING_THREADS: one thread by default, 0 for the main thread, at most 64', () => {
     expect(loadConfig({}).signingThreads).toBe(1);
     expect(loadConfig({ SIGNING_THREADS: '0' }).signingThreads).toBe(0);

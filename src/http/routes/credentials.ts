@@ -1,25 +1,32 @@
 import express, { type Request, Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { unbakePng, unbakeSvg } from '../../credentials/index.js';
+import { STATUS_MESSAGES, unbakePng, unbakeSvg } from '../../credentials/index.js';
 import { AppError, isAppError } from '../../errors.js';
 import {
+  changeCredentialStatus,
   createIssuer,
   createVerifier,
   issueCredential,
   issuerDidDocument,
-  revokeCredential,
   rotateIssuerKey,
+  type StatusAction,
 } from '../../issuing/index.js';
 import { guardedFetch, outboundPolicy } from '../../net/guarded-fetch.js';
-import { findAchievement, findCredential, findStatusList } from '../../store/credentials.js';
+import {
+  type CredentialRow,
+  findAchievement,
+  findCredential,
+  findStatusList,
+  listStatusEvents,
+} from '../../store/credentials.js';
 import { verifyPage, verifyScript, verifyScriptPath } from '../../ui/verify/page.js';
 import { methodNotAllowed, requireJson } from '../errors.js';
 import { requireAdminToken } from './lti-admin.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
-// Status lists change on revocation only; verifiers may cache them for five minutes.
+// Status lists change on revocation and suspension; verifiers may cache them for five minutes.
 const STATUS_CACHE = 'public, max-age=300';
 
 const newIssuerSchema = z.strictObject({
@@ -63,7 +70,28 @@ const issueSchema = z.strictObject({
     .optional(),
 });
 
-const revokeSchema = z.strictObject({ reason: z.string().min(1).max(1000) });
+const statusChangeSchema = z.strictObject({ reason: z.string().trim().min(1).max(1000) });
+
+// What the `message` entries' values mean (their statusReference): served at /status/messages.
+const STATUS_DESCRIPTIONS: Record<string, string> = {
+  valid: 'Neither revoked nor suspended.',
+  revoked: 'Revoked by the issuer, for good: the credential is no longer valid.',
+  suspended: 'Suspended by the issuer: not valid until it is unsuspended.',
+  undefined: 'Not used.',
+};
+
+/** The admin view of a credential's status: its state, its current reasons and every change. */
+function statusView(credential: CredentialRow) {
+  const state = credential.revokedAt ? 'revoked' : credential.suspendedAt ? 'suspended' : 'valid';
+  return {
+    id: credential.id,
+    status: state,
+    revokedAt: credential.revokedAt,
+    revocationReason: credential.revocationReason,
+    suspendedAt: credential.suspendedAt,
+    suspensionReason: credential.suspensionReason,
+  };
+}
 
 function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   const result = schema.safeParse(input);
@@ -112,7 +140,7 @@ function verifyInput(req: Request): unknown {
 
 /**
  * Open Badges 3.0 resources: DID documents, credentials, achievements, status lists, `POST /verify`, and the
- * admin API to create issuers, issue and revoke.
+ * admin API to create issuers, issue, revoke, suspend and unsuspend.
  */
 export function credentialRoutes(ctx: AppContext): Router {
   const router = Router();
@@ -145,6 +173,24 @@ export function credentialRoutes(ctx: AppContext): Router {
       const achievement = await findAchievement(ctx.pool, String(req.params.key));
       if (!achievement) throw new AppError('ERR_NOT_FOUND', 'No such achievement');
       res.type('application/json').send(JSON.stringify(achievement));
+    })
+    .all(methodNotAllowed(['GET']));
+
+  router
+    .route('/status/messages')
+    .get((_req, res) => {
+      res
+        .type('application/json')
+        .set('Cache-Control', 'public, max-age=86400')
+        .send(
+          JSON.stringify({
+            statusSize: 2,
+            statusMessage: STATUS_MESSAGES.map((m) => ({
+              ...m,
+              description: STATUS_DESCRIPTIONS[m.message],
+            })),
+          }),
+        );
     })
     .all(methodNotAllowed(['GET']));
 
@@ -228,13 +274,23 @@ export function credentialRoutes(ctx: AppContext): Router {
     .all(methodNotAllowed(['POST']));
 
   router
-    .route('/admin/api/credentials/:id/revoke')
-    .post(admin, requireJson, async (req, res) => {
-      const { reason } = parse(revokeSchema, req.body);
-      const credential = await revokeCredential(ctx, param(req, 'id'), reason);
-      res.json({ id: credential.id, revokedAt: credential.revokedAt, reason: credential.revocationReason });
+    .route('/admin/api/credentials/:id')
+    .get(admin, async (req, res) => {
+      const credential = await findCredential(ctx.pool, param(req, 'id'));
+      if (!credential) throw new AppError('ERR_NOT_FOUND', 'No such credential');
+      res.json({ ...statusView(credential), events: await listStatusEvents(ctx.pool, credential.id) });
     })
-    .all(methodNotAllowed(['POST']));
+    .all(methodNotAllowed(['GET']));
+
+  for (const action of ['revoke', 'suspend', 'unsuspend'] satisfies StatusAction[])
+    router
+      .route(`/admin/api/credentials/:id/${action}`)
+      .post(admin, requireJson, async (req, res) => {
+        const { reason } = parse(statusChangeSchema, req.body);
+        const credential = await changeCredentialStatus(ctx, param(req, 'id'), action, reason);
+        res.json({ ...statusView(credential), reason });
+      })
+      .all(methodNotAllowed(['POST']));
 
   return router;
 }

@@ -66,3 +66,33 @@ it('adds an issuer, verifies a credential file, revokes it, and explains its usa
   expect(await credentialsCommand(ctx, ['verify', file], (l) => lines.push(l))).toBe(1);
   expect(await credentialsCommand(ctx, ['nonsense'], (l) => lines.push(l))).toBe(2);
 });
+
+it('suspends and unsuspends a credential issued with CREDENTIAL_SUSPENSION=true', async () => {
+  const suspendable = await testContext(db, {
+    config: testConfig({ PUBLIC_URL: 'https://laurel.test', CREDENTIAL_SUSPENSION: 'true' }),
+  });
+  const lines: string[] = [];
+  const run = (...args: string[]) => credentialsCommand(suspendable, args, (l) => lines.push(l));
+  expect(await run('issuer-add', 'Suspending College')).toBe(0);
+  const issuerId = /Issuer ([0-9a-f-]{36})/.exec(lines[0]!)![1]!;
+  const credential = await issueCredential(suspendable, {
+    issuerId,
+    awardKey: 'cli-suspend-1',
+    name: 'CLI Badge',
+    achievement: { id: 'cli', name: 'CLI', description: 'Uses the CLI.', criteriaNarrative: 'Ran it.' },
+    recipient: { email: 'cli@example.org', salt: 'salt-salt' },
+  });
+  const file = path.join(dir, 'suspendable.json');
+  await writeFile(file, JSON.stringify(credential.document));
+  expect(await run('suspend', credential.id, 'Under', 'review')).toBe(0);
+  expect(lines.at(-1)).toBe(`Suspended ${credential.id}: Under review`);
+  expect(await run('verify', file)).toBe(1);
+  expect(JSON.parse(lines.at(-1)!).checks).toContainEqual({
+    check: 'status',
+    valid: false,
+    message: 'suspended',
+  });
+  expect(await run('unsuspend', credential.id, 'Cleared')).toBe(0);
+  expect(await run('verify', file)).toBe(0);
+  expect(await run('suspend', credential.id)).toBe(2);
+});

@@ -8,6 +8,11 @@ import {
   generateIssuerKey,
   type IssuerKey,
   issueOpenBadgeCredential,
+  STATUS_MESSAGE_SIZE,
+  STATUS_MESSAGES,
+  type StatusEntryInput,
+  setStatus,
+  setStatusValue,
   signCredential,
   toPublicKey,
   type VerifyOptions,
@@ -17,6 +22,18 @@ export const BASE = 'https://laurel.example';
 export const ISSUER_DID = didWebFromHost('laurel.example', 'issuers', 'iss-1');
 export const NOW = new Date('2026-03-01T12:00:00Z');
 export const STATUS_URL = `${BASE}/status/list-1`;
+
+/** A `message` status entry (2 bits: valid, revoked, suspended), as Laurel issues with CREDENTIAL_SUSPENSION. */
+export function messageStatus(index = 94567): StatusEntryInput {
+  return {
+    statusListCredential: STATUS_URL,
+    statusListIndex: index,
+    statusPurpose: 'message',
+    statusSize: STATUS_MESSAGE_SIZE,
+    statusMessage: STATUS_MESSAGES,
+    statusReference: `${BASE}/status/messages`,
+  };
+}
 
 export function credentialInput(overrides: Partial<CredentialInput> = {}): CredentialInput {
   return {
@@ -53,18 +70,23 @@ export async function issuerKeys(): Promise<{ current: IssuerKey; old: IssuerKey
   };
 }
 
-/** Serves the DID document (both keys) and a status list, as Laurel's routes would. */
-export async function world(options: { revoked?: number[] } = {}) {
+/**
+ * Serves the DID document (both keys) and a status list, as Laurel's routes would: a `revocation` list with
+ * the `revoked` indexes set, or, given `values`, a 2-bit `message` list holding them.
+ */
+export async function world(options: { revoked?: number[]; values?: Record<number, number> } = {}) {
   const keys = await issuerKeys();
-  const bits = createBitstring();
-  const { setStatus } = await import('../../../src/credentials/index.js');
+  const size = options.values ? STATUS_MESSAGE_SIZE : 1;
+  const bits = createBitstring(undefined, size);
   for (const index of options.revoked ?? []) setStatus(bits, index, true);
+  for (const [index, value] of Object.entries(options.values ?? {}))
+    setStatusValue(bits, Number(index), size, value);
   const list = await signCredential(
     buildStatusListCredential({
       id: STATUS_URL,
       issuer: ISSUER_DID,
       validFrom: NOW,
-      statusPurpose: 'revocation',
+      statusPurpose: options.values ? 'message' : 'revocation',
       bits,
     }),
     keys.current,

@@ -7,14 +7,16 @@ import {
   didWebToUrl,
   encodeList,
   getStatus,
+  getStatusValue,
   hashIdentity,
   randomIndex,
   resolveVerificationMethod,
   setStatus,
+  setStatusValue,
   verifyCredential,
 } from '../../../src/credentials/index.js';
 import { isAppError } from '../../../src/errors.js';
-import { credentialInput, ISSUER_DID, issue, NOW, world } from './fixtures.js';
+import { credentialInput, ISSUER_DID, issue, messageStatus, NOW, world } from './fixtures.js';
 
 describe('building an OpenBadgeCredential', () => {
   it('has the contexts, ids, subject, achievement, schema and status the issue asks for', () => {
@@ -101,6 +103,49 @@ describe('issuing and verifying', () => {
       check: 'status',
       valid: false,
       message: 'revoked',
+    });
+  });
+
+  it.each([
+    [0, true, 'valid'],
+    [1, false, 'revoked'],
+    [2, false, 'suspended'],
+    [3, false, 'undefined'],
+  ])('reads a 2-bit message entry: value %d is valid=%s, "%s"', async (value, valid, message) => {
+    // The neighbours' values must not leak into this entry (index * statusSize, §3.2).
+    const { verifyOptions } = await world({ values: { 94566: 3, 94567: value, 94568: 3 } });
+    const report = await verifyCredential(
+      await issue(credentialInput({ status: messageStatus() })),
+      verifyOptions,
+    );
+    expect(report.checks.find((c) => c.check === 'status')).toEqual({ check: 'status', valid, message });
+    expect(report.verified).toBe(valid);
+  });
+
+  it('refuses a message entry whose statusMessage does not cover every value', async () => {
+    const { verifyOptions } = await world({ values: {} });
+    const { signCredential } = await import('../../../src/credentials/index.js');
+    const { issuerKeys } = await import('./fixtures.js');
+    const unsigned = buildOpenBadgeCredential(credentialInput({ status: messageStatus() }));
+    const status = unsigned.credentialStatus as { statusMessage: unknown[] };
+    status.statusMessage = status.statusMessage.slice(0, 3);
+    const signed = await signCredential(unsigned, (await issuerKeys()).current, NOW);
+    const report = await verifyCredential(signed, verifyOptions);
+    expect(report.checks.find((c) => c.check === 'status')).toMatchObject({
+      valid: false,
+      message: expect.stringMatching(/statusMessage must list 4/),
+    });
+  });
+
+  it('refuses a message entry against a revocation list (purposes differ)', async () => {
+    const { verifyOptions } = await world();
+    const report = await verifyCredential(
+      await issue(credentialInput({ status: messageStatus() })),
+      verifyOptions,
+    );
+    expect(report.checks.find((c) => c.check === 'status')).toMatchObject({
+      valid: false,
+      message: expect.stringMatching(/is for revocation, not message/),
     });
   });
 
@@ -223,6 +268,21 @@ describe('bitstring status list', () => {
     expect(getStatus(decoded, 13)).toBe(true);
     expect(getStatus(decoded, 12)).toBe(false);
     expect(decoded.length * 8).toBe(131072);
+  });
+
+  it('reads and writes multi-bit entries at index * size, most significant bit first', () => {
+    const bits = createBitstring(131072, 2);
+    expect(bits.length).toBe(32768);
+    setStatusValue(bits, 0, 2, 2);
+    setStatusValue(bits, 5, 2, 1);
+    expect(bits[0]).toBe(0b1000_0000);
+    expect(bits[1]).toBe(0b0001_0000); // entry 5 is bits 10-11: "01"
+    expect(getStatusValue(bits, 0, 2)).toBe(2);
+    expect(getStatusValue(bits, 5, 2)).toBe(1);
+    setStatusValue(bits, 5, 2, 0);
+    expect(getStatusValue(bits, 5, 2)).toBe(0);
+    expect(() => setStatusValue(bits, 1, 2, 4)).toThrow(/does not fit/);
+    expect(() => getStatusValue(bits, 131072, 2)).toThrow(/outside/);
   });
 
   it('refuses non-GZIP lists and out-of-range indexes', () => {

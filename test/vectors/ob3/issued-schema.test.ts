@@ -4,7 +4,7 @@ import { expect, it } from '@jest/globals';
 import Ajv2019 from 'ajv/dist/2019.js';
 import addFormats from 'ajv-formats';
 import { ACHIEVEMENT_CREDENTIAL_SCHEMA_URL, createSchemaCheck } from '../../../src/credentials/index.js';
-import { credentialInput, issue } from '../../unit/credentials/fixtures.js';
+import { credentialInput, issue, messageStatus } from '../../unit/credentials/fixtures.js';
 import { describeWithSpec, readSpecJson } from './spec.js';
 
 describeWithSpec('issued credentials against achievementcredential.json', () => {
@@ -18,6 +18,9 @@ describeWithSpec('issued credentials against achievementcredential.json', () => 
     'no image, description': credentialInput({
       description: 'Awarded for teamwork.',
       achievement: { id: 'a', name: 'A', description: 'D', criteriaNarrative: 'C' },
+    }),
+    'suspendable (message status entry, CREDENTIAL_SUSPENSION=true)': credentialInput({
+      status: messageStatus(),
     }),
   };
 
