@@ -8,6 +8,11 @@ export interface AwardCredential {
   /** The achievement image the credential names (`credentialSubject.achievement.image.id`), if any. */
   imageUrl: string | null;
   revokedAt: Date | null;
+  /** Set while the credential is suspended (CREDENTIAL_SUSPENSION). */
+  suspendedAt: Date | null;
+  suspensionReason: string | null;
+  /** True when its status entry can say suspended (a `message` list), false for revocation-only ones. */
+  suspendable: boolean;
 }
 
 /**
@@ -25,10 +30,15 @@ export async function credentialsOfAwards(
     issuer_name: string;
     image_url: string | null;
     revoked_at: Date | null;
+    suspended_at: Date | null;
+    suspension_reason: string | null;
+    suspendable: boolean;
   }>(
-    `SELECT c.id, c.award_key, i.name AS issuer_name, c.revoked_at,
+    `SELECT c.id, c.award_key, i.name AS issuer_name, c.revoked_at, c.suspended_at, c.suspension_reason,
+            l.purpose = 'message' AS suspendable,
             c.document #>> '{credentialSubject,achievement,image,id}' AS image_url
-     FROM credentials c JOIN issuers i ON i.id = c.issuer_id WHERE c.award_key = ANY($1::text[])`,
+     FROM credentials c JOIN issuers i ON i.id = c.issuer_id JOIN status_lists l ON l.id = c.status_list_id
+     WHERE c.award_key = ANY($1::text[])`,
     [awards.map((a) => `${a.id}:v${a.achievementVersion}`)],
   );
   return new Map(
@@ -42,6 +52,9 @@ export async function credentialsOfAwards(
           issuerName: row.issuer_name,
           imageUrl: row.image_url,
           revokedAt: row.revoked_at,
+          suspendedAt: row.suspended_at,
+          suspensionReason: row.suspension_reason,
+          suspendable: row.suspendable,
         },
       ];
     }),

@@ -156,7 +156,7 @@ button:disabled { opacity: 0.6; cursor: progress; }
 .badge-card { display: flex; gap: 1rem; align-items: flex-start; padding: 0.9rem 1rem; background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius); }
 .badge-card > div { min-width: 0; flex: 1; }
 .badge-card p:last-child, .badge-card ul:last-child { margin-bottom: 0; }
-.badge-card[data-state="revoked"] { border-style: dashed; }
+.badge-card[data-state="revoked"], .badge-card[data-state="suspended"] { border-style: dashed; }
 .badge-image { flex: none; width: 4.5rem; height: 4.5rem; object-fit: contain; border-radius: var(--radius); }
 .badge-image-none { display: block; background: var(--code-bg); border: 1px dashed var(--border); }
 .badge-actions { margin: 0.5rem 0 0; gap: 0.35rem 1rem; }

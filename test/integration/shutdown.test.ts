@@ -36,6 +36,8 @@ describe('startLaurel on DATABASE_URL', () => {
     await new Promise((resolve) => socket.once('connect', resolve));
     let response = '';
     socket.on('data', (chunk) => (response += chunk));
+    // The server ends the connection after answering; the answer may reach this socket after close() resolves.
+    const ended = new Promise((resolve) => socket.once('close', resolve));
     socket.write(
       'POST /nothing-here HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{',
     );
@@ -49,6 +51,7 @@ describe('startLaurel on DATABASE_URL', () => {
 
     socket.write('}');
     await closing;
+    await ended;
     expect(response).toMatch(/^HTTP\/1\.1 404/);
     expect(response).toContain('ERR_NOT_FOUND');
     socket.destroy();

@@ -2,6 +2,7 @@ import { type Request, Router } from 'express';
 import { dryRun, explainLearner, handOffAward, handOffRevocation } from '../../awards/index.js';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
+import { changeCredentialStatus } from '../../issuing/index.js';
 import { findActiveRule } from '../../store/achievements.js';
 import {
   type Award,
@@ -11,7 +12,7 @@ import {
   listAwards,
   revokeAward,
 } from '../../store/awards.js';
-import { credentialsOfAwards } from '../../store/course-badges.js';
+import { type AwardCredential, credentialsOfAwards } from '../../store/course-badges.js';
 import { transaction } from '../../store/index.js';
 import { findUser } from '../../store/people.js';
 import { requireJson } from '../errors.js';
@@ -43,13 +44,32 @@ export function awardJson(award: Award) {
   };
 }
 
-/** Award lists carry `credentialId`: the credential issued for the award's version, null until issued. */
+/** The credential's side of an award: its id (null until issued), status and whether it can be suspended. */
+function credentialJson(credential: AwardCredential | undefined) {
+  if (!credential) return { credentialId: null, credentialStatus: null, suspendable: false };
+  return {
+    credentialId: credential.credentialId,
+    credentialStatus: credential.revokedAt ? 'revoked' : credential.suspendedAt ? 'suspended' : 'valid',
+    suspendedAt: credential.suspendedAt?.toISOString() ?? null,
+    suspensionReason: credential.suspensionReason,
+    suspendable: credential.suspendable && !credential.revokedAt,
+  };
+}
+
+/** Award lists carry the credential issued for the award's version (`credentialId` null until issued). */
 async function awardListJson(ctx: Pick<AppContext, 'pool'>, awards: Award[]) {
   const credentials = await credentialsOfAwards(ctx.pool, awards);
-  return awards.map((award) => ({
-    ...awardJson(award),
-    credentialId: credentials.get(award.id)?.credentialId ?? null,
-  }));
+  return awards.map((award) => ({ ...awardJson(award), ...credentialJson(credentials.get(award.id)) }));
+}
+
+function reasonOf(req: Request): string {
+  const reason = (req.body as { reason?: unknown } | undefined)?.reason;
+  if (typeof reason !== 'string' || reason.trim() === '' || reason.length > 500) {
+    throw new AppError('ERR_VALIDATION', 'reason must be a non-empty string of at most 500 characters', {
+      details: { path: '/reason' },
+    });
+  }
+  return reason.trim();
 }
 
 /** Learners see their own data only: asking for another learner's is 403. */
@@ -128,19 +148,39 @@ export function badgeAwardRoutes(ctx: AppContext): Router {
       throw new AppError('ERR_BADGE_AWARD_NOT_FOUND', `No award ${id}`);
     }
     await visibleAchievement(ctx, viewer, award.achievementId);
-    const reason = (req.body as { reason?: unknown } | undefined)?.reason;
-    if (typeof reason !== 'string' || reason.trim() === '' || reason.length > 500) {
-      throw new AppError('ERR_VALIDATION', 'reason must be a non-empty string of at most 500 characters', {
-        details: { path: '/reason' },
-      });
-    }
+    const reason = reasonOf(req);
     await transaction(ctx.pool, async (db) => {
-      if (await revokeAward(db, id, reason.trim(), ctx.clock.now())) {
+      if (await revokeAward(db, id, reason, ctx.clock.now())) {
         await handOffRevocation(db, id, ctx.clock.now());
       }
     });
     res.json(awardJson((await findAward(ctx.pool, id))!));
   });
+
+  // Suspension is the credential's (CREDENTIAL_SUSPENSION): the award stays; its credential stops verifying
+  // until unsuspended.
+  for (const action of ['suspend', 'unsuspend'] as const)
+    router.post(`/api/awards/:id/${action}`, requireJson, session, async (req, res) => {
+      const viewer = viewerOf(req);
+      requireManager(viewer);
+      const id = uuidParam(req.params.id, 'ERR_BADGE_AWARD_NOT_FOUND');
+      const award = await findAward(ctx.pool, id);
+      if (!award || award.platformId !== viewer.platformId) {
+        throw new AppError('ERR_BADGE_AWARD_NOT_FOUND', `No award ${id}`);
+      }
+      await visibleAchievement(ctx, viewer, award.achievementId);
+      const reason = reasonOf(req);
+      if (award.revokedAt) throw new AppError('ERR_CONFLICT', `Award ${id} is revoked`);
+      const credential = (await credentialsOfAwards(ctx.pool, [award])).get(id);
+      if (!credential)
+        throw new AppError(
+          'ERR_CONFLICT',
+          `The credential of award ${id} is not issued yet: try again shortly`,
+        );
+      await changeCredentialStatus(ctx, credential.credentialId, action, reason);
+      const [json] = await awardListJson(ctx, [award]);
+      res.json(json);
+    });
 
   router.get('/api/achievements/:id/awards', session, async (req, res) => {
     const viewer = viewerOf(req);

@@ -139,6 +139,18 @@ const schemas = {
         format: 'uuid',
         description: 'In award lists: the issued credential, /credentials/{credentialId}; null until issued',
       },
+      credentialStatus: {
+        type: ['string', 'null'],
+        enum: ['valid', 'suspended', 'revoked', null],
+        description: "In award lists and suspend answers: the credential's status; null until issued",
+      },
+      suspendedAt: { type: ['string', 'null'], format: 'date-time' },
+      suspensionReason: { type: ['string', 'null'] },
+      suspendable: {
+        type: 'boolean',
+        description:
+          'True when the credential can be suspended (issued with CREDENTIAL_SUSPENSION=true, not revoked)',
+      },
       evidence: {
         type: 'array',
         items: {
@@ -471,6 +483,31 @@ export function openApiDocument(publicUrl: string) {
           responses: { '200': { description: 'Revoked', ...json(ref('Award')) }, ...common },
         },
       },
+      ...Object.fromEntries(
+        (['suspend', 'unsuspend'] as const).map((action) => [
+          `/api/awards/{id}/${action}`,
+          {
+            parameters: [id('id', 'Award id')],
+            post: {
+              summary:
+                action === 'suspend'
+                  ? "Suspend the award's credential with a reason: it stops verifying until unsuspended"
+                  : "Unsuspend the award's credential with a reason: it verifies again",
+              description:
+                '409 ERR_CONFLICT when the award is revoked, its credential not issued yet, or already in that state; 409 ERR_CREDENTIAL_NOT_SUSPENDABLE when the credential was issued revocation-only.',
+              requestBody: {
+                required: true,
+                ...json({
+                  type: 'object',
+                  required: ['reason'],
+                  properties: { reason: { type: 'string', maxLength: 500 } },
+                }),
+              },
+              responses: { '200': { description: 'Done', ...json(ref('Award')) }, ...common },
+            },
+          },
+        ]),
+      ),
     },
   };
 }

@@ -146,6 +146,8 @@ async function learnerPage(ctx: AppContext, input: CoursePageInput, label: strin
       awardedAt: award.awardedAt,
       revokedAt: award.revokedAt,
       revocationReason: award.revocationReason,
+      suspendedAt: credential?.suspendedAt ?? null,
+      suspensionReason: credential?.suspensionReason ?? null,
       ...(imageUrl ? { imageUrl } : {}),
       ...(credential ? { credential: credentialLinks(ctx, body.name, award, credential) } : {}),
     });
@@ -169,6 +171,7 @@ async function instructorPage(ctx: AppContext, input: CoursePageInput, label: st
     ctx.pool,
     awards.map((a) => a.userId),
   );
+  const credentials = await credentialsOfAwards(ctx.pool, awards);
   const managed: ManagedAchievement[] = [];
   for (const a of achievements) {
     const rule = await findActiveRule(ctx.pool, a.id);
@@ -184,6 +187,9 @@ async function instructorPage(ctx: AppContext, input: CoursePageInput, label: st
           awardedAt: w.awardedAt,
           revokedAt: w.revokedAt,
           revocationReason: w.revocationReason,
+          suspendedAt: credentials.get(w.id)?.suspendedAt ?? null,
+          suspensionReason: credentials.get(w.id)?.suspensionReason ?? null,
+          suspendable: credentials.get(w.id)?.suspendable ?? false,
         })),
     });
   }

@@ -32,6 +32,9 @@ export interface EarnedBadge {
   awardedAt: Date;
   revokedAt: Date | null;
   revocationReason: string | null;
+  /** Set while the issuer has suspended the credential. */
+  suspendedAt?: Date | null;
+  suspensionReason?: string | null;
   /** Absent while the credential is being issued. */
   credential?: CredentialLinks;
 }
@@ -52,6 +55,10 @@ export interface AchievementAward {
   awardedAt: Date;
   revokedAt: Date | null;
   revocationReason: string | null;
+  /** Its credential's suspension; `suspendable` when the credential can be suspended (CREDENTIAL_SUSPENSION). */
+  suspendedAt?: Date | null;
+  suspensionReason?: string | null;
+  suspendable?: boolean;
 }
 
 export interface ManagedAchievement extends CourseAchievement {
@@ -101,16 +108,21 @@ function claimActions(links: CredentialLinks): string {
   ].join('')}</ul>`;
 }
 
+const because = (reason: string | null | undefined) => (reason ? `: ${escapeHtml(reason)}` : '');
+
 function earnedCard(badge: EarnedBadge): string {
   const status = badge.revokedAt
-    ? `<p><span class="status status-fail">Revoked</span> on ${date(badge.revokedAt)}${badge.revocationReason ? `: ${escapeHtml(badge.revocationReason)}` : ''}</p>`
-    : '';
+    ? `<p><span class="status status-fail">Revoked</span> on ${date(badge.revokedAt)}${because(badge.revocationReason)}</p>`
+    : badge.suspendedAt
+      ? `<p><span class="status status-fail">Suspended</span> since ${date(badge.suspendedAt)}${because(badge.suspensionReason)}. It does not verify until the issuer lifts the suspension.</p>`
+      : '';
+  const state = badge.revokedAt ? 'revoked' : badge.suspendedAt ? 'suspended' : 'active';
   const actions = badge.revokedAt
     ? ''
     : badge.credential
       ? claimActions(badge.credential)
       : '<p class="muted">Your credential is being issued: reload this page in a moment.</p>';
-  return `<li class="badge-card" data-state="${badge.revokedAt ? 'revoked' : 'active'}">${badgeImage(badge.imageUrl)}<div><h3>${escapeHtml(badge.name)}</h3><p>${escapeHtml(badge.description)}</p><p class="muted">Awarded ${date(badge.awardedAt)}</p>${status}${actions}</div></li>`;
+  return `<li class="badge-card" data-state="${state}">${badgeImage(badge.imageUrl)}<div><h3>${escapeHtml(badge.name)}</h3><p>${escapeHtml(badge.description)}</p><p class="muted">Awarded ${date(badge.awardedAt)}</p>${status}${actions}</div></li>`;
 }
 
 function earnableCard(a: CourseAchievement, earned: boolean): string {
@@ -145,10 +157,20 @@ function awardRow(award: AchievementAward): string {
     : `Learner <code>${award.userId.slice(0, 8)}</code>`;
   const status = award.revokedAt
     ? `<span class="status status-fail">Revoked</span> ${date(award.revokedAt)}${award.revocationReason ? `<br><span class="muted">${escapeHtml(award.revocationReason)}</span>` : ''}`
-    : '<span class="status status-pass">Active</span>';
+    : award.suspendedAt
+      ? `<span class="status status-fail">Suspended</span> ${date(award.suspendedAt)}${award.suspensionReason ? `<br><span class="muted">${escapeHtml(award.suspensionReason)}</span>` : ''}`
+      : '<span class="status status-pass">Active</span>';
+  const reasonForm = (kind: string, button: string) =>
+    `<form data-${kind}="${award.id}"><p><label for="${kind}-reason-${award.id}">Reason</label><input type="text" id="${kind}-reason-${award.id}" name="reason" required maxlength="500"></p><p class="field-error" data-error-for="reason" hidden></p><button type="submit">${button}</button></form>`;
+  const suspension =
+    award.revokedAt || !award.suspendable
+      ? ''
+      : award.suspendedAt
+        ? `<details class="unsuspend"><summary>Lift suspension</summary>${reasonForm('unsuspend', 'Lift suspension')}</details>`
+        : `<details class="suspend"><summary>Suspend</summary>${reasonForm('suspend', 'Suspend badge')}</details>`;
   const revoke = award.revokedAt
     ? ''
-    : `<details class="revoke"><summary>Revoke</summary><form data-revoke="${award.id}"><p><label for="reason-${award.id}">Reason</label><input type="text" id="reason-${award.id}" name="reason" required maxlength="500"></p><p class="field-error" data-error-for="reason" hidden></p><button type="submit">Revoke badge</button></form></details>`;
+    : `<details class="revoke"><summary>Revoke</summary><form data-revoke="${award.id}"><p><label for="reason-${award.id}">Reason</label><input type="text" id="reason-${award.id}" name="reason" required maxlength="500"></p><p class="field-error" data-error-for="reason" hidden></p><button type="submit">Revoke badge</button></form></details>${suspension}`;
   return `<tr data-award-id="${award.id}"><th scope="row">${name}</th><td>${date(award.awardedAt)}</td><td>${status}</td><td>${revoke}</td></tr>`;
 }
 

@@ -124,7 +124,9 @@ export const courseScript = `(function () {
     var form = event.target;
     if (form.hasAttribute('data-new-badge')) createBadge(event, form);
     else if (form.hasAttribute('data-rule-form')) saveRule(event, form);
-    else if (form.hasAttribute('data-revoke')) revoke(event, form);
+    else if (form.hasAttribute('data-revoke')) changeAward(event, form, 'revoke');
+    else if (form.hasAttribute('data-suspend')) changeAward(event, form, 'suspend');
+    else if (form.hasAttribute('data-unsuspend')) changeAward(event, form, 'unsuspend');
   });
 
   function createBadge(event, form) {
@@ -167,12 +169,14 @@ export const courseScript = `(function () {
     }).then(function () { busy(form, false); });
   }
 
-  function revoke(event, form) {
+  // Revoke, suspend or unsuspend an award (action), with the form's reason.
+  function changeAward(event, form, action) {
     event.preventDefault();
     clearErrors(form);
     busy(form, true);
     var reason = form.elements.namedItem('reason').value;
-    api('POST', '/api/awards/' + encodeURIComponent(form.getAttribute('data-revoke')) + '/revoke', { reason: reason })
+    var id = form.getAttribute('data-' + action);
+    api('POST', '/api/awards/' + encodeURIComponent(id) + '/' + action, { reason: reason })
       .then(refresh, function (error) { showError(form, 'reason', error.message); })
       .then(function () { busy(form, false); });
   }

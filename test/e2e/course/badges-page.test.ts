@@ -14,7 +14,8 @@ import {
 
 // The course badges page in a real Chromium, inside the sandbox LMS's frame: the instructor creates a badge and its
 // rule through the page's form (a refused rule shows the API's error at the field), a statement earns it, the
-// learner sees it, the instructor runs the dry run and revokes it. Screenshots at 1024px and 320px go to
+// learner sees it, the instructor runs the dry run, suspends it (the learner sees it suspended and /verify refuses
+// it), lifts the suspension and revokes it. Screenshots at 1024px and 320px go to
 // /tmp/laurel-pages/ for a person to look at. Skipped when no Chromium is installed.
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const describeWithBrowser = existsSync(executablePath) ? describe : describe.skip;
@@ -76,7 +77,10 @@ async function refreshed(opened: Opened, action: () => Promise<void>): Promise<v
 describeWithBrowser('course badges page in a real browser', () => {
   beforeAll(async () => {
     // The Verify link has /verify fetch the credential from this loopback server.
-    app = await startCourseApp('localhost', { OUTBOUND_ALLOW_PRIVATE: 'true' });
+    app = await startCourseApp('localhost', {
+      OUTBOUND_ALLOW_PRIVATE: 'true',
+      CREDENTIAL_SUSPENSION: 'true',
+    });
     mkdirSync(screenshots, { recursive: true });
     browser = await chromium.launch({
       executablePath,
@@ -95,7 +99,7 @@ describeWithBrowser('course badges page in a real browser', () => {
     await app?.close();
   });
 
-  it('instructor creates a badge with a rule; the learner earns it and sees it; the instructor revokes it', async () => {
+  it('instructor creates a badge with a rule; the learner earns it and sees it; the instructor suspends, then revokes it', async () => {
     const instructor = await launch('instructor', 1024);
     const { tool } = instructor;
     await shoot(instructor, 'instructor-empty-1024');
@@ -174,7 +178,37 @@ describeWithBrowser('course badges page in a real browser', () => {
       expect(await opened.tool.textContent('table[data-dry-run-result] tbody')).toContain('Alan Turing');
       expect(await opened.tool.textContent('table.awards')).toContain('Alan Turing');
       await shoot(opened, `instructor-awarded-${width}`);
+      if (width === 1024) {
+        await opened.tool.click('details.suspend > summary');
+        await opened.tool.fill('form[data-suspend] input[name="reason"]', 'Under academic review');
+        await refreshed(opened, () => opened.tool.click('form[data-suspend] button[type="submit"]'));
+        expect(await opened.tool.textContent('table.awards')).toContain('Under academic review');
+        await shoot(opened, 'instructor-suspended-1024');
+        await opened.close();
+
+        const learner = await launch('learner', 1024);
+        const card = await learner.tool.waitForSelector('#earned .badge-card[data-state="suspended"]');
+        expect(await card.textContent()).toContain('Suspended');
+        expect(await card.textContent()).toContain('Under academic review');
+        await shoot(learner, 'learner-suspended-1024');
+        const href = await learner.tool.getAttribute('#earned a[data-action="verify"]', 'href');
+        await learner.page.goto(new URL(href!, app.url).href);
+        await learner.page.waitForSelector('#checks:not([hidden]) tbody tr');
+        expect(await learner.page.textContent('#verdict')).toBe('Not verified');
+        expect(await learner.page.textContent('#checks')).toContain('suspended');
+        await learner.page.screenshot({
+          path: join(screenshots, 'verify-suspended-1024.png'),
+          fullPage: true,
+        });
+        expect(learner.problems).toEqual([]);
+        await learner.close();
+        continue;
+      }
       if (width === 320) {
+        await opened.tool.click('details.unsuspend > summary');
+        await opened.tool.fill('form[data-unsuspend] input[name="reason"]', 'Review closed');
+        await refreshed(opened, () => opened.tool.click('form[data-unsuspend] button[type="submit"]'));
+        expect(await opened.tool.textContent('table.awards')).toContain('Active');
         await opened.tool.click('details.revoke > summary');
         await opened.tool.fill('form[data-revoke] input[name="reason"]', 'Awarded by mistake');
         await refreshed(opened, () => opened.tool.click('form[data-revoke] button[type="submit"]'));

@@ -433,6 +433,8 @@ describe('OpenAPI', () => {
         '/api/achievements/{id}/rule',
         '/api/achievements/{id}/dry-run',
         '/api/awards/{id}/revoke',
+        '/api/awards/{id}/suspend',
+        '/api/awards/{id}/unsuspend',
       ]),
     );
   });
