@@ -72,6 +72,19 @@ function reasonOf(req: Request): string {
   return reason.trim();
 }
 
+/** The award a manager acts on: 404 when it is not on the caller's platform, 403 when its course is not theirs. */
+async function managedAward(ctx: AppContext, req: Request): Promise<Award> {
+  const viewer = viewerOf(req);
+  requireManager(viewer);
+  const id = uuidParam(req.params.id, 'ERR_BADGE_AWARD_NOT_FOUND');
+  const award = await findAward(ctx.pool, id);
+  if (!award || award.platformId !== viewer.platformId) {
+    throw new AppError('ERR_BADGE_AWARD_NOT_FOUND', `No award ${id}`);
+  }
+  await visibleAchievement(ctx, viewer, award.achievementId);
+  return award;
+}
+
 /** Learners see their own data only: asking for another learner's is 403. */
 function learnerFilter(viewer: Viewer, requested: unknown): string | undefined {
   const userId = typeof requested === 'string' && requested !== '' ? requested.toLowerCase() : undefined;
@@ -140,14 +153,7 @@ export function badgeAwardRoutes(ctx: AppContext): Router {
   });
 
   router.post('/api/awards/:id/revoke', requireJson, session, async (req, res) => {
-    const viewer = viewerOf(req);
-    requireManager(viewer);
-    const id = uuidParam(req.params.id, 'ERR_BADGE_AWARD_NOT_FOUND');
-    const award = await findAward(ctx.pool, id);
-    if (!award || award.platformId !== viewer.platformId) {
-      throw new AppError('ERR_BADGE_AWARD_NOT_FOUND', `No award ${id}`);
-    }
-    await visibleAchievement(ctx, viewer, award.achievementId);
+    const { id } = await managedAward(ctx, req);
     const reason = reasonOf(req);
     await transaction(ctx.pool, async (db) => {
       if (await revokeAward(db, id, reason, ctx.clock.now())) {
@@ -161,14 +167,8 @@ export function badgeAwardRoutes(ctx: AppContext): Router {
   // until unsuspended.
   for (const action of ['suspend', 'unsuspend'] as const)
     router.post(`/api/awards/:id/${action}`, requireJson, session, async (req, res) => {
-      const viewer = viewerOf(req);
-      requireManager(viewer);
-      const id = uuidParam(req.params.id, 'ERR_BADGE_AWARD_NOT_FOUND');
-      const award = await findAward(ctx.pool, id);
-      if (!award || award.platformId !== viewer.platformId) {
-        throw new AppError('ERR_BADGE_AWARD_NOT_FOUND', `No award ${id}`);
-      }
-      await visibleAchievement(ctx, viewer, award.achievementId);
+      const award = await managedAward(ctx, req);
+      const { id } = award;
       const reason = reasonOf(req);
       if (award.revokedAt) throw new AppError('ERR_CONFLICT', `Award ${id} is revoked`);
       const credential = (await credentialsOfAwards(ctx.pool, [award])).get(id);

@@ -3,6 +3,15 @@ import { imageLimits } from '../../badges/image.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
+/** Revoke, suspend and unsuspend record why. */
+const reasonBody = {
+  required: true,
+  ...json({
+    type: 'object',
+    required: ['reason'],
+    properties: { reason: { type: 'string', maxLength: 500 } },
+  }),
+};
 const error = (description: string) => ({ description, ...json(ref('Error')) });
 const id = (name: string, description: string) => ({
   name,
@@ -472,14 +481,7 @@ export function openApiDocument(publicUrl: string) {
         parameters: [id('id', 'Award id')],
         post: {
           summary: 'Revoke an award with a reason',
-          requestBody: {
-            required: true,
-            ...json({
-              type: 'object',
-              required: ['reason'],
-              properties: { reason: { type: 'string', maxLength: 500 } },
-            }),
-          },
+          requestBody: reasonBody,
           responses: { '200': { description: 'Revoked', ...json(ref('Award')) }, ...common },
         },
       },
@@ -495,14 +497,7 @@ export function openApiDocument(publicUrl: string) {
                   : "Unsuspend the award's credential with a reason: it verifies again",
               description:
                 '409 ERR_CONFLICT when the award is revoked, its credential not issued yet, or already in that state; 409 ERR_CREDENTIAL_NOT_SUSPENDABLE when the credential was issued revocation-only.',
-              requestBody: {
-                required: true,
-                ...json({
-                  type: 'object',
-                  required: ['reason'],
-                  properties: { reason: { type: 'string', maxLength: 500 } },
-                }),
-              },
+              requestBody: reasonBody,
               responses: { '200': { description: 'Done', ...json(ref('Award')) }, ...common },
             },
           },
