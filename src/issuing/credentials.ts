@@ -16,7 +16,6 @@ import {
   STATUS_MESSAGES,
   STATUS_VALUE,
   type StatusEntryInput,
-  setStatus,
   setStatusValue,
   signCredential,
 } from '../credentials/index.js';
@@ -287,10 +286,9 @@ export async function changeCredentialStatusIn(
   if (action === 'unsuspend' && !credential.suspendedAt)
     throw new AppError('ERR_CONFLICT', `Credential ${credentialId} is not suspended`);
   const bits = new Uint8Array(list.bits);
-  if (list.purpose === 'message') {
-    const value = action === 'revoke' ? 'revoked' : action === 'suspend' ? 'suspended' : 'valid';
-    setStatusValue(bits, credential.statusIndex, list.statusSize, STATUS_VALUE[value]);
-  } else setStatus(bits, credential.statusIndex, true);
+  // A revocation list (1 bit) only ever takes `revoke`, whose value 1 is its set bit.
+  const value = action === 'revoke' ? 'revoked' : action === 'suspend' ? 'suspended' : 'valid';
+  setStatusValue(bits, credential.statusIndex, list.statusSize, STATUS_VALUE[value]);
   const now = deps.clock.now();
   const document = await signStatusList(deps, client, { ...list, bits, now });
   await updateStatusList(client, { ...list, bits: Buffer.from(bits), document, updatedAt: now });
