@@ -214,6 +214,14 @@ async function signStatusList(
   return signCredential(unsigned, key, list.now);
 }
 
+/** A credential's status as its list says it: revocation wins over suspension. */
+export function credentialState(credential: {
+  revokedAt: Date | null;
+  suspendedAt: Date | null;
+}): 'valid' | 'suspended' | 'revoked' {
+  return credential.revokedAt ? 'revoked' : credential.suspendedAt ? 'suspended' : 'valid';
+}
+
 /** What a status change does: revoke (for good), suspend, or unsuspend. */
 export type StatusAction = 'revoke' | 'suspend' | 'unsuspend';
 

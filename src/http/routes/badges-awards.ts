@@ -2,7 +2,7 @@ import { type Request, Router } from 'express';
 import { dryRun, explainLearner, handOffAward, handOffRevocation } from '../../awards/index.js';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
-import { changeCredentialStatus } from '../../issuing/index.js';
+import { changeCredentialStatus, credentialState } from '../../issuing/index.js';
 import { findActiveRule } from '../../store/achievements.js';
 import {
   type Award,
@@ -49,7 +49,7 @@ function credentialJson(credential: AwardCredential | undefined) {
   if (!credential) return { credentialId: null, credentialStatus: null, suspendable: false };
   return {
     credentialId: credential.credentialId,
-    credentialStatus: credential.revokedAt ? 'revoked' : credential.suspendedAt ? 'suspended' : 'valid',
+    credentialStatus: credentialState(credential),
     suspendedAt: credential.suspendedAt?.toISOString() ?? null,
     suspensionReason: credential.suspensionReason,
     suspendable: credential.suspendable && !credential.revokedAt,

@@ -7,6 +7,7 @@ import {
   changeCredentialStatus,
   createIssuer,
   createVerifier,
+  credentialState,
   issueCredential,
   issuerDidDocument,
   rotateIssuerKey,
@@ -82,10 +83,9 @@ const STATUS_DESCRIPTIONS: Record<string, string> = {
 
 /** The admin view of a credential's status: its state, its current reasons and every change. */
 function statusView(credential: CredentialRow) {
-  const state = credential.revokedAt ? 'revoked' : credential.suspendedAt ? 'suspended' : 'valid';
   return {
     id: credential.id,
-    status: state,
+    status: credentialState(credential),
     revokedAt: credential.revokedAt,
     revocationReason: credential.revocationReason,
     suspendedAt: credential.suspendedAt,
