@@ -34,7 +34,13 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
       onLog: (message) => logger.debug({ postgres: message.trim() }, 'embedded postgres'),
     });
     url = embedded.url;
-    logger.info({ dataDir: embedded.dataDir, ms: Date.now() - started }, 'embedded PostgreSQL started');
+    if (embedded.owner === process.pid)
+      logger.info({ dataDir: embedded.dataDir, ms: Date.now() - started }, 'embedded PostgreSQL started');
+    else
+      logger.info(
+        { dataDir: embedded.dataDir, owner: embedded.owner },
+        'embedded PostgreSQL shared with the running Laurel process',
+      );
   }
   const pool = createPool({ connectionString: url, max: config.dbPoolMax }, (error) =>
     logger.warn({ err: error }, 'idle database connection failed'),

@@ -37,7 +37,8 @@ export interface Command {
 /** The `laurel` subcommands; `laurel help` lists them from here. */
 export const commands: Record<string, Command> = {
   credentials: {
-    summary: 'Verify a credential file, add an issuer, rotate its key, revoke a credential.',
+    summary:
+      'Verify a credential file, add an issuer, rotate its key, revoke, suspend or unsuspend a credential.',
     usage: credentialsUsage,
     run: (args) => withCliContext((ctx) => credentialsCommand(ctx, args, console.log)),
   },

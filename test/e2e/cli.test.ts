@@ -99,6 +99,41 @@ describe('laurel serve on the embedded PostgreSQL', () => {
     expect(await exited(third.child)).toBe(0);
   }, 120000);
 
+  it('runs a command beside a running server on the same DATA_DIR, sharing its PostgreSQL without stopping it', async () => {
+    const server = await startLaurel();
+    const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' } as NodeJS.ProcessEnv;
+    delete env.DATABASE_URL;
+    delete env.LAUREL_SECRET;
+    delete env.NODE_OPTIONS;
+    const out = execFileSync(
+      process.execPath,
+      [
+        main,
+        'platform',
+        'add',
+        '--issuer',
+        'https://lms.example.edu',
+        '--client-id',
+        'beside-serve',
+        '--auth-login-url',
+        'https://lms.example.edu/auth',
+        '--auth-token-url',
+        'https://lms.example.edu/token',
+        '--jwks-url',
+        'https://lms.example.edu/jwks',
+      ],
+      { env, encoding: 'utf8', stdio: 'pipe' },
+    );
+    expect(out).toContain('beside-serve');
+    // The server still reaches its database, and sees what the command wrote.
+    expect((await fetch(`${server.base}/readyz`)).status).toBe(200);
+    const listed = execFileSync(process.execPath, [main, 'platform', 'list'], { env, encoding: 'utf8' });
+    expect(listed).toContain('beside-serve');
+    expect((await fetch(`${server.base}/readyz`)).status).toBe(200);
+    server.child.kill('SIGTERM');
+    expect(await exited(server.child)).toBe(0);
+  }, 120000);
+
   it('explains its commands', () => {
     const out = execFileSync(process.execPath, [main, '--help'], { encoding: 'utf8' });
     expect(out).toContain('serve');
