@@ -33,17 +33,18 @@ interface Started {
   output: () => string;
 }
 
-async function startLaurel(): Promise<Started> {
-  const port = await freePort();
-  const env = {
-    ...process.env,
-    PORT: String(port),
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'info',
-  } as NodeJS.ProcessEnv;
+/** The environment of a `laurel` process on the embedded PostgreSQL under the test's DATA_DIR. */
+function laurelEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env = { ...process.env, DATA_DIR: dataDir, ...extra } as NodeJS.ProcessEnv;
   delete env.DATABASE_URL;
   delete env.LAUREL_SECRET;
   delete env.NODE_OPTIONS;
+  return env;
+}
+
+async function startLaurel(): Promise<Started> {
+  const port = await freePort();
+  const env = laurelEnv({ PORT: String(port), LOG_LEVEL: 'info' });
   const child = spawn(process.execPath, [main, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let output = '';
@@ -101,10 +102,7 @@ describe('laurel serve on the embedded PostgreSQL', () => {
 
   it('runs a command beside a running server on the same DATA_DIR, sharing its PostgreSQL without stopping it', async () => {
     const server = await startLaurel();
-    const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' } as NodeJS.ProcessEnv;
-    delete env.DATABASE_URL;
-    delete env.LAUREL_SECRET;
-    delete env.NODE_OPTIONS;
+    const env = laurelEnv({ LOG_LEVEL: 'warn' });
     const out = execFileSync(
       process.execPath,
       [
