@@ -180,17 +180,20 @@ async function instructorPage(ctx: AppContext, input: CoursePageInput, label: st
       ruleJson: rule ? JSON.stringify(rule.rule, null, 2) : null,
       awards: awards
         .filter((w) => w.achievementId === a.id)
-        .map((w) => ({
-          id: w.id,
-          userId: w.userId,
-          learnerName: names.get(w.userId) ?? null,
-          awardedAt: w.awardedAt,
-          revokedAt: w.revokedAt,
-          revocationReason: w.revocationReason,
-          suspendedAt: credentials.get(w.id)?.suspendedAt ?? null,
-          suspensionReason: credentials.get(w.id)?.suspensionReason ?? null,
-          suspendable: credentials.get(w.id)?.suspendable ?? false,
-        })),
+        .map((w) => {
+          const credential = credentials.get(w.id);
+          return {
+            id: w.id,
+            userId: w.userId,
+            learnerName: names.get(w.userId) ?? null,
+            awardedAt: w.awardedAt,
+            revokedAt: w.revokedAt,
+            revocationReason: w.revocationReason,
+            suspendedAt: credential?.suspendedAt ?? null,
+            suspensionReason: credential?.suspensionReason ?? null,
+            suspendable: credential?.suspendable ?? false,
+          };
+        }),
     });
   }
   return instructorBadgesPage({

@@ -155,23 +155,25 @@ function awardRow(award: AchievementAward): string {
   const name = award.learnerName
     ? escapeHtml(award.learnerName)
     : `Learner <code>${award.userId.slice(0, 8)}</code>`;
+  const failed = (label: string, at: Date, reason: string | null | undefined) =>
+    `<span class="status status-fail">${label}</span> ${date(at)}${reason ? `<br><span class="muted">${escapeHtml(reason)}</span>` : ''}`;
   const status = award.revokedAt
-    ? `<span class="status status-fail">Revoked</span> ${date(award.revokedAt)}${award.revocationReason ? `<br><span class="muted">${escapeHtml(award.revocationReason)}</span>` : ''}`
+    ? failed('Revoked', award.revokedAt, award.revocationReason)
     : award.suspendedAt
-      ? `<span class="status status-fail">Suspended</span> ${date(award.suspendedAt)}${award.suspensionReason ? `<br><span class="muted">${escapeHtml(award.suspensionReason)}</span>` : ''}`
+      ? failed('Suspended', award.suspendedAt, award.suspensionReason)
       : '<span class="status status-pass">Active</span>';
-  const reasonForm = (kind: string, button: string) =>
-    `<form data-${kind}="${award.id}"><p><label for="${kind}-reason-${award.id}">Reason</label><input type="text" id="${kind}-reason-${award.id}" name="reason" required maxlength="500"></p><p class="field-error" data-error-for="reason" hidden></p><button type="submit">${button}</button></form>`;
-  const suspension =
-    award.revokedAt || !award.suspendable
-      ? ''
-      : award.suspendedAt
-        ? `<details class="unsuspend"><summary>Lift suspension</summary>${reasonForm('unsuspend', 'Lift suspension')}</details>`
-        : `<details class="suspend"><summary>Suspend</summary>${reasonForm('suspend', 'Suspend badge')}</details>`;
-  const revoke = award.revokedAt
+  // Revoke, suspend and unsuspend each ask a reason; scripts.ts posts it to /api/awards/{id}/{action}.
+  const action = (kind: 'revoke' | 'suspend' | 'unsuspend', summary: string, button: string) =>
+    `<details class="${kind}"><summary>${summary}</summary><form data-${kind}="${award.id}"><p><label for="${kind}-reason-${award.id}">Reason</label><input type="text" id="${kind}-reason-${award.id}" name="reason" required maxlength="500"></p><p class="field-error" data-error-for="reason" hidden></p><button type="submit">${button}</button></form></details>`;
+  const actions = award.revokedAt
     ? ''
-    : `<details class="revoke"><summary>Revoke</summary><form data-revoke="${award.id}"><p><label for="reason-${award.id}">Reason</label><input type="text" id="reason-${award.id}" name="reason" required maxlength="500"></p><p class="field-error" data-error-for="reason" hidden></p><button type="submit">Revoke badge</button></form></details>${suspension}`;
-  return `<tr data-award-id="${award.id}"><th scope="row">${name}</th><td>${date(award.awardedAt)}</td><td>${status}</td><td>${revoke}</td></tr>`;
+    : action('revoke', 'Revoke', 'Revoke badge') +
+      (!award.suspendable
+        ? ''
+        : award.suspendedAt
+          ? action('unsuspend', 'Lift suspension', 'Lift suspension')
+          : action('suspend', 'Suspend', 'Suspend badge'));
+  return `<tr data-award-id="${award.id}"><th scope="row">${name}</th><td>${date(award.awardedAt)}</td><td>${status}</td><td>${actions}</td></tr>`;
 }
 
 function examplesBar(target: string): string {
