@@ -74,6 +74,22 @@ async function refreshed(opened: Opened, action: () => Promise<void>): Promise<v
   await opened.tool.waitForSelector('main[data-view]');
 }
 
+/** Opens the award's `action` form (revoke, suspend, unsuspend), gives the reason and waits for the refresh. */
+async function changeAward(opened: Opened, action: string, reason: string): Promise<void> {
+  await opened.tool.click(`details.${action} > summary`);
+  await opened.tool.fill(`form[data-${action}] input[name="reason"]`, reason);
+  await refreshed(opened, () => opened.tool.click(`form[data-${action}] button[type="submit"]`));
+}
+
+/** Follows the learner's Verify link to /verify, waits for the checks and screenshots them; the verdict. */
+async function verifyFromCard(learner: Opened, name: string): Promise<string | null> {
+  const href = await learner.tool.getAttribute('#earned a[data-action="verify"]', 'href');
+  await learner.page.goto(new URL(href!, app.url).href);
+  await learner.page.waitForSelector('#checks:not([hidden]) tbody tr');
+  await learner.page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+  return learner.page.textContent('#verdict');
+}
+
 describeWithBrowser('course badges page in a real browser', () => {
   beforeAll(async () => {
     // The Verify link has /verify fetch the credential from this loopback server.
@@ -158,14 +174,7 @@ describeWithBrowser('course badges page in a real browser', () => {
       await shoot(learner, `learner-earned-${width}`);
       if (width === 1024) {
         // Verify opens /verify?url=<credential URL>, which verifies it at once.
-        const href = await learner.tool.getAttribute('#earned a[data-action="verify"]', 'href');
-        await learner.page.goto(new URL(href!, app.url).href);
-        await learner.page.waitForSelector('#checks:not([hidden]) tbody tr');
-        expect(await learner.page.textContent('#verdict')).toBe('Verified');
-        await learner.page.screenshot({
-          path: join(screenshots, 'verify-from-badge-1024.png'),
-          fullPage: true,
-        });
+        expect(await verifyFromCard(learner, 'verify-from-badge-1024')).toBe('Verified');
       }
       expect(learner.problems).toEqual([]);
       await learner.close();
@@ -179,9 +188,7 @@ describeWithBrowser('course badges page in a real browser', () => {
       expect(await opened.tool.textContent('table.awards')).toContain('Alan Turing');
       await shoot(opened, `instructor-awarded-${width}`);
       if (width === 1024) {
-        await opened.tool.click('details.suspend > summary');
-        await opened.tool.fill('form[data-suspend] input[name="reason"]', 'Under academic review');
-        await refreshed(opened, () => opened.tool.click('form[data-suspend] button[type="submit"]'));
+        await changeAward(opened, 'suspend', 'Under academic review');
         expect(await opened.tool.textContent('table.awards')).toContain('Under academic review');
         await shoot(opened, 'instructor-suspended-1024');
         await opened.close();
@@ -191,27 +198,16 @@ describeWithBrowser('course badges page in a real browser', () => {
         expect(await card.textContent()).toContain('Suspended');
         expect(await card.textContent()).toContain('Under academic review');
         await shoot(learner, 'learner-suspended-1024');
-        const href = await learner.tool.getAttribute('#earned a[data-action="verify"]', 'href');
-        await learner.page.goto(new URL(href!, app.url).href);
-        await learner.page.waitForSelector('#checks:not([hidden]) tbody tr');
-        expect(await learner.page.textContent('#verdict')).toBe('Not verified');
+        expect(await verifyFromCard(learner, 'verify-suspended-1024')).toBe('Not verified');
         expect(await learner.page.textContent('#checks')).toContain('suspended');
-        await learner.page.screenshot({
-          path: join(screenshots, 'verify-suspended-1024.png'),
-          fullPage: true,
-        });
         expect(learner.problems).toEqual([]);
         await learner.close();
         continue;
       }
       if (width === 320) {
-        await opened.tool.click('details.unsuspend > summary');
-        await opened.tool.fill('form[data-unsuspend] input[name="reason"]', 'Review closed');
-        await refreshed(opened, () => opened.tool.click('form[data-unsuspend] button[type="submit"]'));
+        await changeAward(opened, 'unsuspend', 'Review closed');
         expect(await opened.tool.textContent('table.awards')).toContain('Active');
-        await opened.tool.click('details.revoke > summary');
-        await opened.tool.fill('form[data-revoke] input[name="reason"]', 'Awarded by mistake');
-        await refreshed(opened, () => opened.tool.click('form[data-revoke] button[type="submit"]'));
+        await changeAward(opened, 'revoke', 'Awarded by mistake');
         expect(await opened.tool.textContent('table.awards')).toContain('Revoked');
         await shoot(opened, 'instructor-revoked-320');
       }
